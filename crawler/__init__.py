@@ -1,0 +1,1 @@
+"""The Scrapy project: settings, the watch spider, pipelines, and pure page analysis."""

@@ -1,0 +1,123 @@
+"""Everything the crawler wants from one page, computed in one parse: the extracted
+article, the links worth following and the feeds the page advertises.
+
+Pure and picklable, so that it runs in worker processes (see crawler.workers).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from urllib.parse import urljoin
+
+import lxml.html
+
+from crawler.extraction import Extraction, PageStatus, decode_html, extract_from_tree, looks_binary
+
+FEED_TYPES = frozenset({"application/rss+xml", "application/atom+xml", "application/feed+json"})
+
+# Class/id fragments of blocks that list related stories ("related", "read-next", ...).
+RELATED_MARKERS = ("related", "read-next", "readnext", "more-stories", "recommended", "also-read")
+# Blocks whose links are site chrome, never story links.
+CHROME_TAGS = frozenset({"nav", "header", "footer", "aside", "form"})
+CHROME_MARKERS = (
+    "nav",
+    "menu",
+    "footer",
+    "header",
+    "cookie",
+    "banner",
+    "share",
+    "social",
+    "comment",
+)
+
+
+class LinkPlace(StrEnum):
+    ARTICLE = "article"  # inside the story text
+    RELATED = "related"  # in a related-stories block
+    OTHER = "other"  # elsewhere in the page body
+    CHROME = "chrome"  # navigation, footer, cookie banner, share buttons
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    url: str
+    text: str
+    place: LinkPlace
+    title: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PageAnalysis:
+    extraction: Extraction
+    links: tuple[Link, ...] = ()
+    feeds: tuple[str, ...] = ()
+
+    @property
+    def status(self) -> PageStatus:
+        return self.extraction.status
+
+
+def analyze_page(body: bytes, url: str, content_type: str | None = None) -> PageAnalysis:
+    """Extract the article and classify the links of one fetched page."""
+    if not body.strip():
+        return PageAnalysis(Extraction(PageStatus.EMPTY, reason="empty response body"))
+    if looks_binary(body, content_type):
+        reason = f"not HTML ({content_type or 'binary'})"
+        return PageAnalysis(Extraction(PageStatus.NOT_HTML, reason=reason))
+    html = decode_html(body, content_type)
+    try:
+        tree = lxml.html.document_fromstring(html)
+    except (ValueError, lxml.etree.ParserError) as exc:
+        return PageAnalysis(Extraction(PageStatus.NOT_HTML, reason=f"unparseable HTML: {exc}"))
+    base = _base_url(tree, url)
+    links = tuple(_links(tree, base))
+    feeds = tuple(_feeds(tree, base))
+    # trafilatura prunes the tree it is given, so it comes last.
+    return PageAnalysis(extract_from_tree(tree, url), links, feeds)
+
+
+def _base_url(tree: lxml.html.HtmlElement, url: str) -> str:
+    hrefs = tree.xpath("//base/@href")
+    return urljoin(url, str(hrefs[0]).strip()) if hrefs else url
+
+
+def _feeds(tree: lxml.html.HtmlElement, base: str) -> list[str]:
+    found = []
+    for element in tree.xpath("//link[@href]"):
+        rel = (element.get("rel") or "").lower().split()
+        kind = (element.get("type") or "").lower().strip()
+        if "alternate" in rel and kind in FEED_TYPES:
+            found.append(urljoin(base, element.get("href").strip()))
+    return list(dict.fromkeys(found))
+
+
+def _links(tree: lxml.html.HtmlElement, base: str) -> list[Link]:
+    links = []
+    for anchor in tree.xpath("//body//a[@href]"):
+        href = anchor.get("href").strip()
+        if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
+            continue
+        absolute = urljoin(base, href)
+        if not absolute.startswith(("http://", "https://")):
+            continue
+        text = " ".join(anchor.text_content().split())
+        links.append(Link(absolute, text, _place(anchor), anchor.get("title") or ""))
+    return links
+
+
+def _place(anchor: lxml.html.HtmlElement) -> LinkPlace:
+    place = LinkPlace.OTHER
+    for ancestor in anchor.iterancestors():
+        tag = ancestor.tag if isinstance(ancestor.tag, str) else ""
+        marks = f"{ancestor.get('class', '')} {ancestor.get('id', '')}".lower()
+        if tag in CHROME_TAGS and not any(m in marks for m in RELATED_MARKERS):
+            return LinkPlace.CHROME
+        if any(marker in marks for marker in RELATED_MARKERS):
+            return LinkPlace.RELATED
+        if any(marker in marks for marker in CHROME_MARKERS):
+            return LinkPlace.CHROME
+        if tag == "article" and place is LinkPlace.OTHER:
+            place = LinkPlace.ARTICLE
+    return place

@@ -1,0 +1,48 @@
+"""Typed items: what the spider hands to the pipelines."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from crawler.analysis import PageAnalysis
+
+
+@dataclass(slots=True)
+class PageItem:
+    """A page that answered: its HTTP facts and what analysis made of it."""
+
+    url: str  # the URL as requested (after canonicalisation)
+    final_url: str  # the URL that answered, after redirects
+    status_code: int
+    body_bytes: int
+    content_type: str | None
+    etag: str | None
+    last_modified: str | None
+    analysis: PageAnalysis
+    redirect_urls: tuple[str, ...] = ()
+    original_url: str | None = None  # the link as found, tracking parameters and all
+    depth: int = 0
+    outcome: str = ""  # set by the store pipeline: new | updated | unchanged | <page status>
+
+
+@dataclass(slots=True)
+class FetchFailedItem:
+    """A request that gave no usable page: the kind of failure and what was said."""
+
+    url: str
+    kind: str
+    message: str
+    status_code: int | None = None
+
+
+@dataclass(slots=True)
+class ListingItem:
+    """A feed, sitemap or robots.txt that was read, with how many entries it gave."""
+
+    url: str
+    kind: str
+    status_code: int
+    body_bytes: int
+    entries: int
+    matched: int
+    errors: list[str] = field(default_factory=list)

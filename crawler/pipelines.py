@@ -1,0 +1,188 @@
+"""Item pipelines: the store pipeline writes every fetch and article to the database."""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from typing import Any, Self
+from urllib.parse import urlsplit
+
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from scrapy.spiders import Spider
+
+from crawler.extraction import Article, PageStatus
+from crawler.items import FetchFailedItem, ListingItem, PageItem
+from crawler.urls import URLError, canonicalize_url, outlet_of
+from storage import ArticleSnapshot, FetchRecord, Store
+
+logger = logging.getLogger(__name__)
+
+# Page statuses that mean the fetch gave nothing usable (as opposed to a fine page
+# that simply is not an article, like a section front).
+FAILED_PAGE_STATUSES = {PageStatus.EMPTY: "empty", PageStatus.NOT_HTML: "not_html"}
+
+
+def article_identity(article: Article, item: PageItem) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """The canonical URL of an article and the other URLs that led to it.
+
+    The page's own canonical link (or og:url) wins when it stays on the same host:
+    a syndicated copy that names the original as canonical is still its outlet's own
+    article, and must stay a separate row for the clustering to see it.
+    """
+    fetched = canonicalize_url(item.final_url)
+    canonical = fetched
+    if article.canonical_url:
+        try:
+            declared = canonicalize_url(article.canonical_url)
+        except URLError:
+            declared = fetched
+        if urlsplit(declared).hostname == urlsplit(fetched).hostname:
+            canonical = declared
+    aliases: dict[str, str] = {}
+    for url in item.redirect_urls:
+        aliases.setdefault(url, "redirect")
+    for url in (item.url, item.final_url, fetched):
+        aliases.setdefault(url, "fetched")
+    if item.original_url:
+        aliases.setdefault(item.original_url, "link")
+    aliases.pop(canonical, None)
+    return canonical, tuple(aliases.items())
+
+
+class StorePipeline:
+    """Writes pages, articles and failures; keeps the run's statistics."""
+
+    def __init__(self, db_url: str, watch_id: int | None, run_id: int | None) -> None:
+        self.db_url = db_url
+        self.watch_id = watch_id
+        self.run_id = run_id
+        self.stats: Counter[str] = Counter()
+        self.errors: Counter[str] = Counter()
+        self.store: Store | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        db_url = crawler.settings.get("WIREWATCH_DB_URL")
+        if not db_url:
+            raise NotConfigured("WIREWATCH_DB_URL is not set")
+        pipeline = cls(
+            db_url,
+            crawler.settings.getint("WIREWATCH_WATCH_ID") or None,
+            crawler.settings.getint("WIREWATCH_RUN_ID") or None,
+        )
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        return pipeline
+
+    def open_spider(self) -> None:
+        self.store = Store.open(self.db_url)
+
+    def process_item(self, item: Any) -> Any:
+        assert self.store is not None
+        if isinstance(item, PageItem):
+            self.store_page(item)
+        elif isinstance(item, FetchFailedItem):
+            self.store_failure(item)
+        elif isinstance(item, ListingItem):
+            self.store_listing(item)
+        return item
+
+    def store_page(self, item: PageItem) -> None:
+        assert self.store is not None
+        self.stats["pages_fetched"] += 1
+        extraction = item.analysis.extraction
+        article_id = None
+        if extraction.article is not None:
+            canonical, aliases = article_identity(extraction.article, item)
+            stored = self.store.store_article(
+                self.watch_id, _snapshot(extraction.article, canonical, aliases)
+            )
+            article_id = stored.article_id
+            item.outcome = stored.outcome.value
+            self.stats[f"articles_{stored.outcome.value}"] += 1
+        else:
+            item.outcome = extraction.status.value
+            self.stats[f"pages_{extraction.status.value}"] += 1
+        error_kind = FAILED_PAGE_STATUSES.get(extraction.status)
+        if error_kind:
+            self.errors[error_kind] += 1
+        self.store.record_fetch(
+            FetchRecord(
+                url=item.url,
+                run_id=self.run_id,
+                final_url=item.final_url,
+                status_code=item.status_code,
+                bytes=item.body_bytes,
+                content_type=item.content_type,
+                etag=item.etag,
+                last_modified=item.last_modified,
+                page_status=extraction.status.value,
+                error_kind=error_kind,
+                error=extraction.reason or None,
+                article_id=article_id,
+            )
+        )
+
+    def store_failure(self, item: FetchFailedItem) -> None:
+        assert self.store is not None
+        self.errors[item.kind] += 1
+        self.store.record_fetch(
+            FetchRecord(
+                url=item.url,
+                run_id=self.run_id,
+                status_code=item.status_code,
+                error_kind=item.kind,
+                error=item.message,
+            )
+        )
+
+    def store_listing(self, item: ListingItem) -> None:
+        assert self.store is not None
+        self.stats[f"{item.kind}s_read"] += 1
+        if item.errors:
+            self.errors[f"bad_{item.kind}"] += 1
+        self.store.record_fetch(
+            FetchRecord(
+                url=item.url,
+                run_id=self.run_id,
+                status_code=item.status_code,
+                bytes=item.body_bytes,
+                page_status=item.kind,
+                error_kind=f"bad_{item.kind}" if item.errors else None,
+                error="; ".join(item.errors) or None,
+            )
+        )
+
+    def summary(self) -> dict[str, Any]:
+        return {**dict(sorted(self.stats.items())), "errors": dict(sorted(self.errors.items()))}
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        if self.store is None:
+            return
+        if self.run_id is not None:
+            status = {"finished": "finished", "shutdown": "interrupted"}.get(reason, "failed")
+            summary = self.summary()
+            summary["close_reason"] = reason
+            self.store.finish_run(self.run_id, status, summary)
+        self.store.close()
+        logger.info("crawl closed (%s): %s", reason, self.summary())
+
+
+def _snapshot(
+    article: Article, canonical: str, aliases: tuple[tuple[str, str], ...]
+) -> ArticleSnapshot:
+    return ArticleSnapshot(
+        canonical_url=canonical,
+        outlet=outlet_of(canonical),
+        title=article.title,
+        text=article.text,
+        text_hash=article.text_hash,
+        authors=article.authors,
+        published=article.published,
+        site_name=article.site_name,
+        language=article.language,
+        description=article.description,
+        tags=article.tags,
+        aliases=aliases,
+    )

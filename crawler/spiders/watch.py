@@ -1,0 +1,195 @@
+"""The watch spider: seeds, then on-topic related links, feeds and news sitemaps.
+
+It stays thin: page analysis lives in crawler.analysis (run by crawler.workers),
+storage in crawler.pipelines; the spider only decides what to fetch next.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from typing import Any, Self
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.crawler import Crawler
+from scrapy.http import Response
+from twisted.python.failure import Failure
+
+from crawler.analysis import Link, LinkPlace
+from crawler.errors import classify_failure
+from crawler.extraction import PageStatus
+from crawler.feeds import FeedError, parse_feed, parse_sitemap, sitemaps_from_robots
+from crawler.items import FetchFailedItem, ListingItem, PageItem
+from crawler.urls import URLError, canonicalize_url
+from crawler.watch import Watch
+from crawler.workers import PageAnalyzer
+
+FOLLOWED_PLACES = frozenset({LinkPlace.ARTICLE, LinkPlace.RELATED, LinkPlace.OTHER})
+
+
+class WatchSpider(scrapy.Spider):
+    name = "watch"
+
+    def __init__(self, watch: Watch, analyzer: PageAnalyzer | None = None, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.watch = watch
+        self.allowed_domains = list(watch.allowed_domains)
+        self.analyzer = analyzer or PageAnalyzer(0)
+        self.scheduled: set[str] = set()
+        self.outlets_explored: set[str] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        kwargs.setdefault("analyzer", PageAnalyzer.from_crawler(crawler))
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        return spider
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        for url in self.watch.seeds:
+            request = self.page_request(url, depth=0, seed=True)
+            if request is not None:
+                yield request
+        for url in self.watch.feeds:
+            yield self.listing_request(url, "feed")
+        for url in self.watch.sitemaps:
+            yield self.listing_request(url, "sitemap")
+
+    # --- requests ----------------------------------------------------------------
+
+    def page_request(self, url: str, depth: int, seed: bool = False) -> scrapy.Request | None:
+        """A request for an article page, or None when it is a repeat or over budget."""
+        try:
+            canonical = canonicalize_url(url)
+        except URLError:
+            return None
+        if canonical in self.scheduled or len(self.scheduled) >= self.watch.max_pages:
+            return None
+        self.scheduled.add(canonical)
+        return scrapy.Request(
+            canonical,
+            callback=self.parse_page,
+            errback=self.failed,
+            cb_kwargs={"depth": depth, "seed": seed},
+            meta={"wirewatch_original_url": url},
+            # The spider de-duplicates pages itself (self.scheduled). Scrapy's filter would
+            # silently drop the second hop of a redirect loop instead of reporting it.
+            dont_filter=True,
+        )
+
+    def listing_request(self, url: str, kind: str) -> scrapy.Request:
+        callback = {
+            "feed": self.parse_feed,
+            "sitemap": self.parse_sitemap,
+            "robots": self.parse_robots,
+        }[kind]
+        return scrapy.Request(url, callback=callback, errback=self.failed)
+
+    # --- callbacks -----------------------------------------------------------------
+
+    async def parse_page(self, response: Response, depth: int, seed: bool) -> AsyncIterator[Any]:
+        content_type = _header(response, b"Content-Type")
+        analysis = await self.analyzer.analyze(response.body, response.url, content_type)
+        yield PageItem(
+            url=response.request.url if response.request else response.url,
+            final_url=response.url,
+            status_code=response.status,
+            body_bytes=len(response.body),
+            content_type=content_type,
+            etag=_header(response, b"ETag"),
+            last_modified=_header(response, b"Last-Modified"),
+            analysis=analysis,
+            redirect_urls=tuple(response.meta.get("redirect_urls", ())),
+            original_url=response.meta.get("wirewatch_original_url"),
+            depth=depth,
+        )
+        if seed:
+            for request in self.explore_outlet(response.url, analysis.feeds):
+                yield request
+        if analysis.status is PageStatus.ARTICLE and depth < self.watch.depth:
+            for link in analysis.links:
+                if self.worth_following(link):
+                    request = self.page_request(link.url, depth + 1)
+                    if request is not None:
+                        yield request
+
+    def explore_outlet(self, url: str, feeds: tuple[str, ...]) -> Iterator[scrapy.Request]:
+        """On a seed's outlet, read its feeds and the sitemaps its robots.txt lists."""
+        parts = urlsplit(url)
+        outlet = f"{parts.scheme}://{parts.netloc}"
+        if outlet in self.outlets_explored:
+            return
+        self.outlets_explored.add(outlet)
+        yield self.listing_request(f"{outlet}/robots.txt", "robots")
+        for feed in feeds:
+            yield self.listing_request(feed, "feed")
+
+    def worth_following(self, link: Link) -> bool:
+        if link.place not in FOLLOWED_PLACES:
+            return False
+        slug = urlsplit(link.url).path
+        return self.watch.is_on_topic(link.text, link.title, slug)
+
+    def parse_robots(self, response: Response) -> Iterator[Any]:
+        sitemaps = sitemaps_from_robots(response.body, response.url)
+        yield self.listing(response, "robots", len(sitemaps), len(sitemaps))
+        for url in sitemaps:
+            yield self.listing_request(url, "sitemap")
+
+    def parse_feed(self, response: Response) -> Iterator[Any]:
+        try:
+            entries = parse_feed(response.body, response.url)
+        except FeedError as exc:
+            yield self.listing(response, "feed", 0, 0, [str(exc)])
+            return
+        matching = [e for e in entries if self.watch.is_on_topic(e.title, e.summary, e.url)]
+        yield self.listing(response, "feed", len(entries), len(matching))
+        for entry in matching:
+            request = self.page_request(entry.url, depth=self.watch.depth)
+            if request is not None:
+                yield request
+
+    def parse_sitemap(self, response: Response) -> Iterator[Any]:
+        try:
+            listing = parse_sitemap(response.body, response.url)
+        except FeedError as exc:
+            yield self.listing(response, "sitemap", 0, 0, [str(exc)])
+            return
+        entries = listing.entries
+        matching = [
+            e for e in entries if self.watch.is_on_topic(e.title, e.keywords, urlsplit(e.url).path)
+        ]
+        yield self.listing(
+            response, "sitemap", len(entries) + len(listing.child_sitemaps), len(matching)
+        )
+        for child in listing.child_sitemaps:
+            yield self.listing_request(child, "sitemap")
+        for entry in matching:
+            request = self.page_request(entry.url, depth=self.watch.depth)
+            if request is not None:
+                yield request
+
+    def listing(
+        self,
+        response: Response,
+        kind: str,
+        entries: int,
+        matched: int,
+        errors: list[str] | None = None,
+    ) -> ListingItem:
+        return ListingItem(
+            response.url, kind, response.status, len(response.body), entries, matched, errors or []
+        )
+
+    def failed(self, failure: Failure) -> Iterator[FetchFailedItem]:
+        request = getattr(failure, "request", None)
+        url = request.url if request is not None else "?"
+        if request is not None and request.meta.get("redirect_urls"):
+            url = request.meta["redirect_urls"][0]  # report the URL we asked for
+        kind, message, status = classify_failure(failure)
+        self.logger.info("fetch failed: %s: %s (%s)", url, kind, message)
+        yield FetchFailedItem(url=url, kind=kind, message=message, status_code=status)
+
+
+def _header(response: Response, name: bytes) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None

@@ -1,0 +1,227 @@
+"""Watches: the TOML files in seeds/ that name a story to follow.
+
+A watch is validated completely before anything is crawled or written; every problem
+is reported with the file, the key and what is wrong.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from datetime import time, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from crawler.urls import URLError, canonicalize_url
+
+NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+DURATION_PATTERN = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
+DURATION_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+MAX_DEPTH = 5
+MAX_PAGES_LIMIT = 1_000_000
+
+KNOWN_KEYS = {
+    "name": "a short slug naming the watch, e.g. 'north-korea-troops'",
+    "description": "free text",
+    "seeds": "list of article URLs to start from",
+    "feeds": "list of RSS/Atom feed URLs",
+    "sitemaps": "list of (news) sitemap URLs",
+    "allowed_domains": "list of host names the crawl may visit",
+    "depth": f"how many links away from a seed to follow (0-{MAX_DEPTH})",
+    "max_pages": "page budget per crawl run",
+    "keywords": "topic keywords; links and feed items must match one",
+    "recrawl_interval": "how often to re-crawl, e.g. '6h' or '30m'",
+    "digest_time": "time of the daily digest, 'HH:MM' (UTC)",
+    "allow_private_addresses": "true to allow loopback/private hosts (the offline newsroom)",
+}
+
+
+class WatchError(ValueError):
+    """A watch file that cannot be used; the message names file, key and problem."""
+
+    def __init__(self, path: str | Path, key: str | None, problem: str) -> None:
+        self.path = str(path)
+        self.key = key
+        self.problem = problem
+        where = f"{self.path}: key '{key}'" if key else self.path
+        super().__init__(f"{where}: {problem}")
+
+
+@dataclass(frozen=True, slots=True)
+class Watch:
+    name: str
+    seeds: tuple[str, ...]
+    keywords: tuple[str, ...]
+    feeds: tuple[str, ...] = ()
+    sitemaps: tuple[str, ...] = ()
+    allowed_domains: tuple[str, ...] = ()
+    depth: int = 1
+    max_pages: int = 200
+    recrawl_interval: timedelta = timedelta(hours=6)
+    digest_time: time = time(7, 0)
+    allow_private_addresses: bool = False
+    description: str = ""
+    source: str = field(default="", compare=False)
+
+    def is_on_topic(self, *texts: str) -> bool:
+        """True when any text mentions any keyword (case-insensitive, slug-aware)."""
+        haystack = " ".join(texts).lower().replace("-", " ").replace("_", " ")
+        return any(keyword in haystack for keyword in self.keywords)
+
+    def to_config(self) -> dict[str, Any]:
+        """A JSON-ready description, as stored with the watch in the database."""
+        return {
+            "name": self.name,
+            "description": self.description,
+            "seeds": list(self.seeds),
+            "feeds": list(self.feeds),
+            "sitemaps": list(self.sitemaps),
+            "allowed_domains": list(self.allowed_domains),
+            "depth": self.depth,
+            "max_pages": self.max_pages,
+            "keywords": list(self.keywords),
+            "recrawl_interval_seconds": int(self.recrawl_interval.total_seconds()),
+            "digest_time": self.digest_time.strftime("%H:%M"),
+            "allow_private_addresses": self.allow_private_addresses,
+        }
+
+
+def load_watch(path: str | Path) -> Watch:
+    """Read and validate one watch file."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise WatchError(path, None, f"cannot read file: {exc.strerror or exc}") from exc
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise WatchError(path, None, f"not UTF-8 text (byte {exc.start})") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise WatchError(path, None, f"invalid TOML: {exc}") from exc
+    return parse_watch(data, path)
+
+
+def parse_watch(data: dict[str, Any], path: str | Path = "<watch>") -> Watch:
+    """Validate a parsed watch document."""
+    unknown = sorted(set(data) - set(KNOWN_KEYS))
+    if unknown:
+        known = ", ".join(sorted(KNOWN_KEYS))
+        raise WatchError(path, unknown[0], f"unknown key (known keys: {known})")
+    checker = _Checker(data, path)
+    name = checker.string("name", required=True)
+    if not NAME_PATTERN.match(name):
+        raise WatchError(path, "name", "use lower-case letters, digits, '-' or '_' (max 64)")
+    seeds = checker.urls("seeds")
+    feeds = checker.urls("feeds")
+    sitemaps = checker.urls("sitemaps")
+    if not (seeds or feeds or sitemaps):
+        raise WatchError(path, "seeds", "a watch needs at least one seed, feed or sitemap URL")
+    keywords = tuple(k.lower() for k in checker.strings("keywords"))
+    if not keywords:
+        raise WatchError(path, "keywords", "give at least one topic keyword")
+    domains = checker.strings("allowed_domains") or _hosts(seeds + feeds + sitemaps)
+    return Watch(
+        name=name,
+        description=checker.string("description"),
+        seeds=seeds,
+        feeds=feeds,
+        sitemaps=sitemaps,
+        keywords=keywords,
+        allowed_domains=tuple(d.lower() for d in domains),
+        depth=checker.integer("depth", 1, 0, MAX_DEPTH),
+        max_pages=checker.integer("max_pages", 200, 1, MAX_PAGES_LIMIT),
+        recrawl_interval=checker.duration("recrawl_interval", timedelta(hours=6)),
+        digest_time=checker.clock_time("digest_time", time(7, 0)),
+        allow_private_addresses=checker.boolean("allow_private_addresses", False),
+        source=str(path),
+    )
+
+
+def load_watches(directory: str | Path) -> list[Watch]:
+    """Every watch in a directory (seeds/ by default), sorted by file name."""
+    return [load_watch(p) for p in sorted(Path(directory).glob("*.toml"))]
+
+
+def _hosts(urls: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(urlsplit(u).hostname or "" for u in urls))
+
+
+class _Checker:
+    def __init__(self, data: dict[str, Any], path: str | Path) -> None:
+        self.data = data
+        self.path = path
+
+    def fail(self, key: str, problem: str) -> WatchError:
+        return WatchError(self.path, key, problem)
+
+    def string(self, key: str, required: bool = False) -> str:
+        value = self.data.get(key)
+        if value is None:
+            if required:
+                raise self.fail(key, f"missing ({KNOWN_KEYS[key]})")
+            return ""
+        if not isinstance(value, str) or (required and not value.strip()):
+            raise self.fail(key, f"expected a non-empty string, got {value!r}")
+        return value.strip()
+
+    def strings(self, key: str) -> tuple[str, ...]:
+        value = self.data.get(key, [])
+        if not isinstance(value, list):
+            raise self.fail(key, f"expected a list of strings, got {type(value).__name__}")
+        for index, item in enumerate(value):
+            if not isinstance(item, str) or not item.strip():
+                raise self.fail(key, f"item {index + 1} is not a non-empty string: {item!r}")
+        return tuple(dict.fromkeys(item.strip() for item in value))
+
+    def urls(self, key: str) -> tuple[str, ...]:
+        urls = self.strings(key)
+        for index, url in enumerate(urls):
+            try:
+                canonicalize_url(url)
+            except URLError as exc:
+                raise self.fail(key, f"item {index + 1}: {exc}") from exc
+        return urls
+
+    def integer(self, key: str, default: int, low: int, high: int) -> int:
+        value = self.data.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.fail(key, f"expected a whole number, got {value!r}")
+        if not low <= value <= high:
+            raise self.fail(key, f"must be between {low} and {high}, got {value}")
+        return value
+
+    def boolean(self, key: str, default: bool) -> bool:
+        value = self.data.get(key, default)
+        if not isinstance(value, bool):
+            raise self.fail(key, f"expected true or false, got {value!r}")
+        return value
+
+    def duration(self, key: str, default: timedelta) -> timedelta:
+        value = self.data.get(key)
+        if value is None:
+            return default
+        match = DURATION_PATTERN.match(value) if isinstance(value, str) else None
+        if not match:
+            raise self.fail(key, f"expected a duration like '30m', '6h' or '1d', got {value!r}")
+        amount = timedelta(**{DURATION_UNITS[match.group(2)]: int(match.group(1))})
+        if amount < timedelta(minutes=1):
+            raise self.fail(key, "must be at least one minute")
+        return amount
+
+    def clock_time(self, key: str, default: time) -> time:
+        value = self.data.get(key)
+        if value is None:
+            return default
+        if isinstance(value, time):
+            return value
+        try:
+            return time.fromisoformat(value) if isinstance(value, str) else _bad()
+        except ValueError as exc:
+            raise self.fail(key, f"expected a time 'HH:MM', got {value!r}") from exc
+
+
+def _bad() -> time:
+    raise ValueError

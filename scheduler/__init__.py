@@ -1,0 +1,1 @@
+"""Scheduled re-crawls (APScheduler). Filled in by the scheduler issue."""

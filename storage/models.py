@@ -1,0 +1,129 @@
+"""The schema. Times are UTC, stored naive (SQLite has no time zones)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class WatchRow(Base):
+    __tablename__ = "watches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    config: Mapped[dict[str, object]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class CrawlRun(Base):
+    __tablename__ = "crawl_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    watch_id: Mapped[int] = mapped_column(ForeignKey("watches.id"), index=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # running | finished | interrupted | failed
+    status: Mapped[str] = mapped_column(String(16), default="running")
+    stats: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class Fetch(Base):
+    __tablename__ = "fetches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"), index=True)
+    url: Mapped[str] = mapped_column(Text)
+    final_url: Mapped[str | None] = mapped_column(Text)
+    fetched_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    bytes: Mapped[int | None] = mapped_column(Integer)
+    content_type: Mapped[str | None] = mapped_column(String(200))
+    etag: Mapped[str | None] = mapped_column(String(200))
+    last_modified: Mapped[str | None] = mapped_column(String(64))
+    # what the page was: article | not_article | too_short | empty | not_html | feed | ...
+    page_status: Mapped[str | None] = mapped_column(String(32))
+    # set when the fetch failed or gave nothing usable: kind is a short machine word
+    error_kind: Mapped[str | None] = mapped_column(String(32), index=True)
+    error: Mapped[str | None] = mapped_column(Text)
+    article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id"), index=True)
+
+
+class ArticleRow(Base):
+    __tablename__ = "articles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    canonical_url: Mapped[str] = mapped_column(Text, unique=True)
+    outlet: Mapped[str] = mapped_column(String(255), index=True)
+    title: Mapped[str] = mapped_column(Text, default="")
+    authors: Mapped[list[str]] = mapped_column(JSON, default=list)
+    published: Mapped[str | None] = mapped_column(String(32))
+    site_name: Mapped[str | None] = mapped_column(String(255))
+    language: Mapped[str | None] = mapped_column(String(16))
+    description: Mapped[str | None] = mapped_column(Text)
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    first_seen: Mapped[datetime] = mapped_column(DateTime, index=True)
+    last_seen: Mapped[datetime] = mapped_column(DateTime)
+    # live | taken_down
+    status: Mapped[str] = mapped_column(String(16), default="live")
+
+    versions: Mapped[list[ArticleVersion]] = relationship(
+        back_populates="article", order_by="ArticleVersion.id"
+    )
+
+
+class ArticleVersion(Base):
+    __tablename__ = "article_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"))
+    seen_at: Mapped[datetime] = mapped_column(DateTime)
+    title: Mapped[str] = mapped_column(Text, default="")
+    text: Mapped[str] = mapped_column(Text)
+    text_hash: Mapped[str] = mapped_column(String(64))
+    word_count: Mapped[int] = mapped_column(Integer)
+
+    article: Mapped[ArticleRow] = relationship(back_populates="versions")
+
+    __table_args__ = (Index("ix_versions_article_seen", "article_id", "id"),)
+
+
+class UrlAlias(Base):
+    """Every URL that led to an article: redirects, tracking variants, non-canonical URLs."""
+
+    __tablename__ = "url_aliases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(Text, unique=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), index=True)
+    # canonical | redirect | fetched
+    kind: Mapped[str] = mapped_column(String(16))
+    first_seen: Mapped[datetime] = mapped_column(DateTime)
+
+
+class WatchArticle(Base):
+    """Which watches found which articles (an article may belong to several stories)."""
+
+    __tablename__ = "watch_articles"
+
+    watch_id: Mapped[int] = mapped_column(ForeignKey("watches.id"), primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), primary_key=True)
+    first_seen: Mapped[datetime] = mapped_column(DateTime)
+
+    __table_args__ = (UniqueConstraint("watch_id", "article_id"),)

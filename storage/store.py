@@ -1,0 +1,384 @@
+"""The Store: every read and write wirewatch makes, as methods over plain values.
+
+Writes are idempotent and each is one transaction, so a crash loses at most the page
+in flight, and several crawler processes may write at once. Nothing here is specific
+to one engine except what storage.dialect hides.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Engine, func, select, update
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from storage.dialect import insert_ignoring_conflicts, make_engine
+from storage.models import (
+    ArticleRow,
+    ArticleVersion,
+    Base,
+    CrawlRun,
+    Fetch,
+    UrlAlias,
+    WatchArticle,
+    WatchRow,
+)
+
+DEFAULT_DB_URL = "sqlite:///wirewatch.db"
+
+
+def utcnow() -> datetime:
+    """Naive UTC now: the form every time column stores."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class StoreError(RuntimeError):
+    """The database could not be opened or written; the message says which and why."""
+
+
+class StoreOutcome(StrEnum):
+    NEW = "new"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleSnapshot:
+    """One observation of an article, as the crawler hands it to the store."""
+
+    canonical_url: str
+    outlet: str
+    title: str
+    text: str
+    text_hash: str
+    authors: tuple[str, ...] = ()
+    published: str | None = None
+    site_name: str | None = None
+    language: str | None = None
+    description: str | None = None
+    tags: tuple[str, ...] = ()
+    # every other URL that led here: fetched URL, redirect hops, tracking variants
+    aliases: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class StoredArticle:
+    article_id: int
+    outcome: StoreOutcome
+    version_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class FetchRecord:
+    url: str
+    run_id: int | None = None
+    final_url: str | None = None
+    status_code: int | None = None
+    bytes: int | None = None
+    content_type: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    page_status: str | None = None
+    error_kind: str | None = None
+    error: str | None = None
+    article_id: int | None = None
+
+
+@dataclass(slots=True)
+class RunInfo:
+    id: int
+    watch: str
+    started_at: datetime
+    finished_at: datetime | None
+    status: str
+    stats: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
+
+
+class Store:
+    """Open with Store.open(url); every method is one transaction."""
+
+    def __init__(self, engine: Engine, clock: Callable[[], datetime] = utcnow) -> None:
+        self.engine = engine
+        self.clock = clock
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @classmethod
+    def open(cls, url: str = DEFAULT_DB_URL, create: bool = True) -> Store:
+        try:
+            engine = make_engine(url)
+            if create:
+                Base.metadata.create_all(engine)
+        except SQLAlchemyError as exc:
+            raise StoreError(
+                f"cannot open database {_safe(url)}: {exc.__class__.__name__}: "
+                f"{getattr(exc, 'orig', exc)}"
+            ) from exc
+        return cls(engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        with self._sessions.begin() as session:
+            yield session
+
+    # --- watches and runs ------------------------------------------------------
+
+    def ensure_watch(self, name: str, config: dict[str, Any]) -> int:
+        now = self.clock()
+        with self.session() as s:
+            s.execute(
+                insert_ignoring_conflicts(self.engine, WatchRow, ["name"]).values(
+                    name=name, config=config, created_at=now, updated_at=now
+                )
+            )
+            row = s.scalars(select(WatchRow).where(WatchRow.name == name)).one()
+            if row.config != config:
+                row.config = config
+                row.updated_at = now
+            return row.id
+
+    def start_run(self, watch_id: int) -> int:
+        with self.session() as s:
+            run = CrawlRun(watch_id=watch_id, started_at=self.clock(), status="running", stats={})
+            s.add(run)
+            s.flush()
+            return run.id
+
+    def finish_run(
+        self, run_id: int, status: str, stats: dict[str, Any], error: str | None = None
+    ) -> None:
+        with self.session() as s:
+            s.execute(
+                update(CrawlRun)
+                .where(CrawlRun.id == run_id)
+                .values(status=status, stats=stats, finished_at=self.clock(), error=error)
+            )
+
+    def get_run(self, run_id: int) -> RunInfo:
+        with self.session() as s:
+            row = s.execute(
+                select(CrawlRun, WatchRow.name)
+                .join(WatchRow, WatchRow.id == CrawlRun.watch_id)
+                .where(CrawlRun.id == run_id)
+            ).one_or_none()
+            if row is None:
+                raise StoreError(f"no crawl run with id {run_id}")
+            run, watch = row
+            return RunInfo(
+                run.id,
+                watch,
+                run.started_at,
+                run.finished_at,
+                run.status,
+                dict(run.stats or {}),
+                run.error,
+            )
+
+    # --- fetches and articles ---------------------------------------------------
+
+    def record_fetch(self, record: FetchRecord) -> int:
+        with self.session() as s:
+            fetch = Fetch(fetched_at=self.clock(), **_fields(record))
+            s.add(fetch)
+            s.flush()
+            return fetch.id
+
+    def store_article(self, watch_id: int | None, snap: ArticleSnapshot) -> StoredArticle:
+        """Insert or refresh one article; add a version only when its text changed."""
+        now = self.clock()
+        with self.session() as s:
+            article_id = self._article_id_for(s, snap, now)
+            latest = s.execute(
+                select(ArticleVersion.text_hash)
+                .where(ArticleVersion.article_id == article_id)
+                .order_by(ArticleVersion.id.desc())
+                .limit(1)
+            ).scalar_one_or_none()
+            self._refresh_metadata(s, article_id, snap, now)
+            self._add_aliases(s, article_id, snap, now)
+            if watch_id is not None:
+                s.execute(
+                    insert_ignoring_conflicts(
+                        self.engine, WatchArticle, ["watch_id", "article_id"]
+                    ).values(watch_id=watch_id, article_id=article_id, first_seen=now)
+                )
+            if latest == snap.text_hash:
+                return StoredArticle(article_id, StoreOutcome.UNCHANGED, None)
+            version = ArticleVersion(
+                article_id=article_id,
+                seen_at=now,
+                title=snap.title,
+                text=snap.text,
+                text_hash=snap.text_hash,
+                word_count=len(snap.text.split()),
+            )
+            s.add(version)
+            s.flush()
+            outcome = StoreOutcome.NEW if latest is None else StoreOutcome.UPDATED
+            return StoredArticle(article_id, outcome, version.id)
+
+    def _article_id_for(self, s: Session, snap: ArticleSnapshot, now: datetime) -> int:
+        urls = [snap.canonical_url, *(url for url, _ in snap.aliases)]
+        known = s.execute(
+            select(UrlAlias.article_id).where(UrlAlias.url.in_(urls)).limit(1)
+        ).scalar_one_or_none()
+        if known is not None:
+            return known
+        s.execute(
+            insert_ignoring_conflicts(self.engine, ArticleRow, ["canonical_url"]).values(
+                canonical_url=snap.canonical_url,
+                outlet=snap.outlet,
+                title=snap.title,
+                authors=list(snap.authors),
+                tags=list(snap.tags),
+                first_seen=now,
+                last_seen=now,
+                status="live",
+            )
+        )
+        return s.execute(
+            select(ArticleRow.id).where(ArticleRow.canonical_url == snap.canonical_url)
+        ).scalar_one()
+
+    def _refresh_metadata(
+        self, s: Session, article_id: int, snap: ArticleSnapshot, now: datetime
+    ) -> None:
+        s.execute(
+            update(ArticleRow)
+            .where(ArticleRow.id == article_id)
+            .values(
+                title=snap.title,
+                authors=list(snap.authors),
+                published=snap.published,
+                site_name=snap.site_name,
+                language=snap.language,
+                description=snap.description,
+                tags=list(snap.tags),
+                last_seen=now,
+                status="live",
+            )
+        )
+
+    def _add_aliases(
+        self, s: Session, article_id: int, snap: ArticleSnapshot, now: datetime
+    ) -> None:
+        rows = [{"url": snap.canonical_url, "kind": "canonical"}]
+        rows += [{"url": url, "kind": kind} for url, kind in snap.aliases]
+        statement = insert_ignoring_conflicts(self.engine, UrlAlias, ["url"])
+        for row in rows:
+            s.execute(statement.values(article_id=article_id, first_seen=now, **row))
+
+    def known_article_id(self, url: str) -> int | None:
+        with self.session() as s:
+            return s.execute(
+                select(UrlAlias.article_id).where(UrlAlias.url == url)
+            ).scalar_one_or_none()
+
+    # --- queries -------------------------------------------------------------------
+
+    def list_articles(
+        self, watch: str | None = None, limit: int = 100, offset: int = 0
+    ) -> list[dict[str, Any]]:
+        versions = (
+            select(ArticleVersion.article_id, func.count().label("versions"))
+            .group_by(ArticleVersion.article_id)
+            .subquery()
+        )
+        query = (
+            select(ArticleRow, versions.c.versions)
+            .join(versions, versions.c.article_id == ArticleRow.id, isouter=True)
+            .order_by(ArticleRow.first_seen, ArticleRow.id)
+            .limit(limit)
+            .offset(offset)
+        )
+        if watch is not None:
+            query = (
+                query.join(WatchArticle, WatchArticle.article_id == ArticleRow.id)
+                .join(WatchRow, WatchRow.id == WatchArticle.watch_id)
+                .where(WatchRow.name == watch)
+            )
+        with self.session() as s:
+            return [_article_summary(a, n or 0) for a, n in s.execute(query)]
+
+    def article_detail(self, article_id: int) -> dict[str, Any] | None:
+        with self.session() as s:
+            article = s.get(ArticleRow, article_id)
+            if article is None:
+                return None
+            aliases = s.execute(
+                select(UrlAlias.url, UrlAlias.kind)
+                .where(UrlAlias.article_id == article_id)
+                .order_by(UrlAlias.id)
+            ).all()
+            detail = _article_summary(article, len(article.versions))
+            detail["aliases"] = [{"url": url, "kind": kind} for url, kind in aliases]
+            detail["versions"] = [
+                {
+                    "id": v.id,
+                    "seen_at": _iso(v.seen_at),
+                    "words": v.word_count,
+                    "text_hash": v.text_hash,
+                }
+                for v in article.versions
+            ]
+            detail["text"] = article.versions[-1].text if article.versions else ""
+            return detail
+
+    def count(self, table: str) -> int:
+        model = {m.__tablename__: m for m in Base.__subclasses__()}[table]
+        with self.session() as s:
+            return s.execute(select(func.count()).select_from(model)).scalar_one()
+
+    def fetch_errors(self, run_id: int | None = None) -> list[dict[str, Any]]:
+        query = select(Fetch).where(Fetch.error_kind.is_not(None)).order_by(Fetch.id)
+        if run_id is not None:
+            query = query.where(Fetch.run_id == run_id)
+        with self.session() as s:
+            return [
+                {"url": f.url, "status_code": f.status_code, "kind": f.error_kind, "error": f.error}
+                for f in s.scalars(query)
+            ]
+
+
+def _fields(record: FetchRecord) -> dict[str, Any]:
+    return {name: getattr(record, name) for name in record.__slots__}  # type: ignore[attr-defined]
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat(timespec="seconds") + "Z" if moment else None
+
+
+def _article_summary(article: ArticleRow, versions: int) -> dict[str, Any]:
+    return {
+        "id": article.id,
+        "canonical_url": article.canonical_url,
+        "outlet": article.outlet,
+        "site_name": article.site_name,
+        "title": article.title,
+        "authors": list(article.authors or []),
+        "published": article.published,
+        "language": article.language,
+        "first_seen": _iso(article.first_seen),
+        "last_seen": _iso(article.last_seen),
+        "status": article.status,
+        "versions": versions,
+    }
+
+
+def _safe(url: str) -> str:
+    """A database URL without its password, for messages and logs."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # an unparseable URL: show only its scheme
+        return url.split(":", 1)[0] + ":..."

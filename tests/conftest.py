@@ -1,0 +1,53 @@
+"""Shared fixtures: a session-wide offline newsroom and fresh SQLite databases."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from newsroom import Newsroom
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+CORPUS = SHARED / "corpus"
+
+
+@pytest.fixture(scope="session")
+def newsroom() -> Iterator[Newsroom]:
+    """The newsroom on free ports (so it never clashes with a demo on 8931)."""
+    with Newsroom(port=0) as room:
+        yield room
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'test.db'}"
+
+
+@pytest.fixture
+def closed_port() -> int:
+    """A loopback port with nothing listening on it."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def write_watch(tmp_path: Path, name: str, seeds: list[str], **extra: object) -> Path:
+    lines = [f'name = "{name}"', "seeds = [" + ", ".join(f'"{s}"' for s in seeds) + "]"]
+    extra.setdefault("keywords", ["north korea", "north korean", "n. korea", "troops"])
+    extra.setdefault("allow_private_addresses", True)
+    for key, value in extra.items():
+        if isinstance(value, list):
+            lines.append(f"{key} = [" + ", ".join(f'"{v}"' for v in value) + "]")
+        elif isinstance(value, bool):
+            lines.append(f"{key} = {'true' if value else 'false'}")
+        elif isinstance(value, int):
+            lines.append(f"{key} = {value}")
+        else:
+            lines.append(f'{key} = "{value}"')
+    path = tmp_path / f"{name}.toml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path

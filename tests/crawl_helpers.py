@@ -1,0 +1,53 @@
+"""Helpers for tests that crawl the newsroom through the real CLI and Scrapy."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from click.testing import CliRunner
+
+from crawler.watch import load_watch
+from newsroom import OUTLETS, Newsroom
+from tests.conftest import REPO, write_watch
+from wirewatch.cli import main
+
+
+def demo_watch_for(room: Newsroom, tmp_path: Path, **extra: Any) -> Path:
+    """seeds/demo.toml, re-pointed at a newsroom running on free ports."""
+    demo = load_watch(REPO / "seeds" / "demo.toml")
+    by_octet = {f"127.0.0.{o.octet}": o.key for o in OUTLETS}
+    seeds = []
+    for seed in demo.seeds:
+        parts = urlsplit(seed)
+        seeds.append(room.url(by_octet[parts.hostname or ""], parts.path))
+    return write_watch(
+        tmp_path,
+        "demo",
+        seeds,
+        keywords=list(demo.keywords),
+        allowed_domains=list(demo.allowed_domains),
+        depth=demo.depth,
+        max_pages=demo.max_pages,
+        **extra,
+    )
+
+
+def crawl(watch_file: Path, db_url: str, *args: str) -> dict[str, Any]:
+    """Run `wirewatch crawl` and return its JSON summary."""
+    result = CliRunner().invoke(
+        main,
+        ["crawl", str(watch_file), "--db", db_url, "--format", "json", "--workers", "1", *args],
+    )
+    assert result.exit_code == 0, result.output
+    summary: dict[str, Any] = json.loads(result.stdout)
+    return summary
+
+
+def query(db_url: str, sql: str, *params: Any) -> list[tuple[Any, ...]]:
+    path = db_url.removeprefix("sqlite:///")
+    with sqlite3.connect(path) as connection:
+        return connection.execute(sql, params).fetchall()

@@ -1,0 +1,128 @@
+"""Bad pages against the real local server: each becomes a recorded fetch error, the run
+carries on, and nothing stored before is lost or duplicated."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from newsroom import Newsroom
+from newsroom.edge import EDGE_PATHS
+from tests.conftest import write_watch
+from tests.crawl_helpers import crawl, demo_watch_for, query
+
+
+@pytest.fixture(scope="module")
+def hostile(newsroom: Newsroom, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    tmp = tmp_path_factory.mktemp("hostile")
+    db_url = f"sqlite:///{tmp / 'hostile.db'}"
+    crawl(demo_watch_for(newsroom, tmp), db_url)  # something stored before
+    before = query(
+        db_url,
+        "select a.id, canonical_url, text_hash from articles a "
+        "join article_versions v on v.article_id = a.id order by v.id",
+    )
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        refused = f"http://127.0.0.1:{sock.getsockname()[1]}/north-korea"
+    seeds = [newsroom.url("edge", path) for path in EDGE_PATHS] + [refused]
+    watch = write_watch(tmp, "hostile", seeds, depth=0, allowed_domains=["127.0.0.19", "127.0.0.1"])
+    summary = crawl(watch, db_url)
+    return {
+        "db": db_url,
+        "room": newsroom,
+        "summary": summary,
+        "before": before,
+        "refused": refused,
+    }
+
+
+def _errors(hostile: dict[str, Any]) -> dict[str, str]:
+    return dict(
+        query(hostile["db"], "select url, error_kind from fetches where error_kind is not null")
+    )
+
+
+@pytest.mark.parametrize(
+    ("path", "kind"),
+    [
+        ("/binary", "not_html"),
+        ("/report.pdf", "not_html"),
+        ("/empty", "empty"),
+        ("/huge", "too_large"),
+        ("/loop-a", "redirect_loop"),
+        ("/private/secret", "robots"),
+    ],
+)
+def test_bad_page_is_a_recorded_error(hostile: dict[str, Any], path: str, kind: str) -> None:
+    assert _errors(hostile)[hostile["room"].url("edge", path)] == kind
+
+
+def test_connection_refused_is_recorded(hostile: dict[str, Any]) -> None:
+    assert _errors(hostile)[hostile["refused"]] == "connection_refused"
+
+
+def test_run_carries_on_and_finishes(hostile: dict[str, Any]) -> None:
+    summary = hostile["summary"]
+    assert summary["status"] == "finished"
+    # cp1252, euckr, mislabelled, briefing, and the briefing again behind a 429
+    assert summary["stats"]["articles_new"] == 5
+    assert set(summary["stats"]["errors"]) >= {
+        "not_html",
+        "empty",
+        "too_large",
+        "redirect_loop",
+        "robots",
+        "connection_refused",
+    }
+
+
+@pytest.mark.parametrize(
+    ("path", "must_contain"),
+    [
+        ("/cp1252", "“We have absorbed what we could,” said the owner of a café"),
+        ("/mislabelled", "“We have absorbed what we could,” said the owner of a café"),
+        ("/euckr", "전국 주요 산의 단풍이 절정을 맞으면서"),
+    ],
+)
+def test_charsets_are_decoded(hostile: dict[str, Any], path: str, must_contain: str) -> None:
+    url = hostile["room"].url("edge", path)
+    rows = query(
+        hostile["db"],
+        "select v.text from articles a join article_versions v "
+        "on v.article_id = a.id where a.canonical_url = ?",
+        url,
+    )
+    assert rows and must_contain in rows[0][0]
+    assert "\ufffd" not in rows[0][0]
+
+
+def test_retry_after_is_honoured(hostile: dict[str, Any]) -> None:
+    url = hostile["room"].url("edge", "/retry-after")
+    assert query(hostile["db"], "select count(*) from articles where canonical_url = ?", url) == [
+        (1,)
+    ]
+
+
+def test_nothing_stored_before_is_lost_or_duplicated(hostile: dict[str, Any]) -> None:
+    after = query(
+        hostile["db"],
+        "select a.id, canonical_url, text_hash from articles a "
+        "join article_versions v on v.article_id = a.id order by v.id",
+    )
+    assert after[: len(hostile["before"])] == hostile["before"]
+    urls = [u for (u,) in query(hostile["db"], "select canonical_url from articles")]
+    assert len(urls) == len(set(urls))
+
+
+def test_huge_page_is_refused_early(hostile: dict[str, Any], tmp_path: Path) -> None:
+    rows = query(
+        hostile["db"],
+        "select bytes from fetches where url = ?",
+        hostile["room"].url("edge", "/huge"),
+    )
+    assert rows == [(None,)]  # never downloaded, never stored

@@ -1,0 +1,3 @@
+from wirewatch.cli import main
+
+main()

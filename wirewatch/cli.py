@@ -1,0 +1,399 @@
+"""The wirewatch command line. Each command is a thin call into the library; domain
+errors become messages and exit codes here and only here.
+
+Exit codes: 0 success, 1 the work failed (database, crawl, extraction), 2 bad input
+(a watch file, an option), 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import gzip
+import sys
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import click
+
+from crawler.watch import WatchError, load_watch
+from storage import Store, StoreError
+from storage.store import DEFAULT_DB_URL
+from wirewatch import __version__
+from wirewatch.output import FORMATS, print_json, print_rows
+
+DB_OPTION = click.option(
+    "--db",
+    "db_url",
+    envvar="WIREWATCH_DB",
+    default=DEFAULT_DB_URL,
+    show_default=True,
+    help="Database URL (SQLAlchemy form), e.g. sqlite:///wirewatch.db or "
+    "postgresql+psycopg://user@host/db. Also read from WIREWATCH_DB.",
+)
+FORMAT_OPTION = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="table",
+    show_default=True,
+    help="Output format: a table for people, json or csv for scripts.",
+)
+EXTRACT_FETCH_LIMIT = 10 * 1024 * 1024
+
+
+class WirewatchError(click.ClickException):
+    """A failure of the work itself (exit code 1)."""
+
+    exit_code = 1
+
+
+class BadInput(click.ClickException):
+    """Bad input from the user: a watch file, a path (exit code 2)."""
+
+    exit_code = 2
+
+
+def open_store(db_url: str) -> Store:
+    try:
+        return Store.open(db_url)
+    except StoreError as exc:
+        raise WirewatchError(str(exc)) from exc
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="wirewatch")
+def main() -> None:
+    """wirewatch: follow a news story across outlets.
+
+    Crawl the articles of a watch (seeds/*.toml), extract their text, and keep every
+    version in a database you can query.
+
+    \b
+    Quick start:
+      wirewatch demo                       # crawl the offline newsroom
+      wirewatch crawl seeds/demo.toml      # one crawl run of a watch
+      wirewatch articles list              # what was stored
+    """
+
+
+# --- watches ---------------------------------------------------------------------------------
+
+
+def load_watch_or_fail(path: str) -> Any:
+    try:
+        return load_watch(path)
+    except WatchError as exc:
+        raise BadInput(str(exc)) from exc
+
+
+@main.group("watch")
+def watch_group() -> None:
+    """Check watch files."""
+
+
+@watch_group.command("check")
+@click.argument("watch_files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+def watch_check(watch_files: tuple[str, ...]) -> None:
+    """Validate watch files without crawling anything.
+
+    Example: wirewatch watch check seeds/*.toml
+    """
+    for path in watch_files:
+        watch = load_watch_or_fail(path)
+        click.echo(
+            f"{path}: ok ({watch.name}: {len(watch.seeds)} seeds, depth {watch.depth}, "
+            f"max {watch.max_pages} pages)"
+        )
+
+
+# --- crawl -----------------------------------------------------------------------------------
+
+
+@main.command()
+@click.argument("watch_file", type=click.Path(dir_okay=False))
+@DB_OPTION
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="Summary format.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(0, 64),
+    default=None,
+    help="Extraction worker processes (default: one per CPU core; 0 = inline).",
+)
+@click.option(
+    "--max-pages",
+    type=click.IntRange(1),
+    default=None,
+    help="Override the watch's page budget for this run.",
+)
+@click.option(
+    "--log-level",
+    type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]),
+    default="WARNING",
+    show_default=True,
+    help="Crawler log level (on stderr).",
+)
+@click.option(
+    "--log-file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Write the crawler's log to this file instead of stderr.",
+)
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Show a progress display (default: when stderr is a terminal).",
+)
+def crawl(
+    watch_file: str,
+    db_url: str,
+    fmt: str,
+    workers: int | None,
+    max_pages: int | None,
+    log_level: str,
+    log_file: str | None,
+    progress: bool | None,
+) -> None:
+    """Crawl WATCH_FILE once and store what it finds.
+
+    Fetches the seeds, follows on-topic related links up to the watch's depth, reads
+    the outlets' feeds and news sitemaps, extracts every article and stores it, with
+    a new version whenever its text changed. Prints a summary at the end.
+
+    Example: wirewatch crawl seeds/demo.toml --db sqlite:///news.db
+    """
+    from wirewatch.crawling import crawl_with_progress, print_run_summary
+
+    watch = load_watch_or_fail(watch_file)
+    if max_pages is not None:
+        watch = dataclasses.replace(watch, max_pages=max_pages)
+    open_store(db_url).close()  # fail early, and clearly, on a bad database URL
+    settings = {} if workers is None else {"WIREWATCH_EXTRACTION_WORKERS": workers}
+    show = sys.stderr.isatty() if progress is None else progress
+    run = crawl_with_progress(watch, db_url, settings, log_level, log_file, show)
+    print_run_summary(run, fmt)
+    if run.status == "failed":
+        raise WirewatchError(f"crawl run {run.id} failed: {run.error or 'see the log'}")
+    if run.status == "interrupted":
+        sys.exit(130)
+
+
+# --- articles --------------------------------------------------------------------------------
+
+
+@main.group()
+def articles() -> None:
+    """List and show stored articles."""
+
+
+ARTICLE_COLUMNS = (
+    "id",
+    "outlet",
+    "site_name",
+    "title",
+    "published",
+    "first_seen",
+    "versions",
+    "status",
+)
+
+
+@articles.command("list")
+@DB_OPTION
+@FORMAT_OPTION
+@click.option("--watch", "watch_name", default=None, help="Only articles found by this watch.")
+@click.option(
+    "--limit",
+    type=click.IntRange(1),
+    default=100,
+    show_default=True,
+    help="At most this many articles.",
+)
+@click.option(
+    "--offset",
+    type=click.IntRange(0),
+    default=0,
+    show_default=True,
+    help="Skip this many articles first (for paging).",
+)
+def articles_list(db_url: str, fmt: str, watch_name: str | None, limit: int, offset: int) -> None:
+    """List stored articles, oldest first.
+
+    Example: wirewatch articles list --format json --limit 20
+    """
+    store = open_store(db_url)
+    try:
+        rows = store.list_articles(watch=watch_name, limit=limit, offset=offset)
+    finally:
+        store.close()
+    print_rows(
+        rows,
+        ARTICLE_COLUMNS,
+        fmt,
+        title="Articles",
+        optional=("site_name", "status", "versions", "first_seen", "outlet"),
+    )
+
+
+@articles.command("show")
+@click.argument("article_id", type=int)
+@DB_OPTION
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="Output format: readable text, or json for scripts.",
+)
+def articles_show(article_id: int, db_url: str, fmt: str) -> None:
+    """Show one article: metadata, URLs that led to it, versions and current text.
+
+    Example: wirewatch articles show 3
+    """
+    store = open_store(db_url)
+    try:
+        detail = store.article_detail(article_id)
+    finally:
+        store.close()
+    if detail is None:
+        raise BadInput(f"no article with id {article_id}")
+    if fmt == "json":
+        print_json(detail)
+        return
+    from wirewatch.crawling import print_article
+
+    print_article(detail)
+
+
+# --- extract ---------------------------------------------------------------------------------
+
+
+@main.command()
+@click.argument("source")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "text"]),
+    default="json",
+    show_default=True,
+    help="json: text and metadata; text: the body text only.",
+)
+@click.option(
+    "--url",
+    "page_url",
+    default=None,
+    help="The page's URL, when SOURCE is a file (helps resolve links and dates).",
+)
+def extract(source: str, fmt: str, page_url: str | None) -> None:
+    """Extract the article from one page: a file (.html or .html.gz) or an http(s) URL.
+
+    Exits with 1 when the page holds no article.
+
+    Example: wirewatch extract page.html.gz --format text
+    """
+    from crawler.extraction import extract_page
+
+    body, content_type, url = _read_source(source, page_url)
+    result = extract_page(body, url, content_type)
+    if fmt == "text":
+        if result.article is None:
+            raise WirewatchError(f"{source}: no article ({result.status}: {result.reason})")
+        click.echo(result.article.text)
+        return
+    payload: dict[str, Any] = {
+        "source": source,
+        "status": result.status.value,
+        "reason": result.reason or None,
+    }
+    if result.article is not None:
+        payload.update(dataclasses.asdict(result.article))
+        payload["words"] = result.article.word_count
+    print_json(payload)
+    if result.article is None:
+        sys.exit(1)
+
+
+def _read_source(source: str, page_url: str | None) -> tuple[bytes, str | None, str]:
+    if source.startswith(("http://", "https://")):
+        request = urllib.request.Request(source, headers={"User-Agent": f"wirewatch/{__version__}"})
+        try:
+            with urllib.request.urlopen(request, timeout=20) as response:
+                body = response.read(EXTRACT_FETCH_LIMIT + 1)
+                content_type = response.headers.get("Content-Type")
+                final_url = response.geturl()
+        except OSError as exc:
+            raise WirewatchError(f"{source}: cannot fetch: {exc}") from exc
+        if len(body) > EXTRACT_FETCH_LIMIT:
+            raise WirewatchError(f"{source}: larger than {EXTRACT_FETCH_LIMIT} bytes")
+        return body, content_type, final_url
+    path = Path(source)
+    try:
+        raw = path.read_bytes()
+        body = gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw
+    except (OSError, EOFError, gzip.BadGzipFile) as exc:
+        raise BadInput(f"{source}: cannot read: {exc}") from exc
+    return body, None, page_url or path.resolve().as_uri()
+
+
+# --- newsroom and demo -----------------------------------------------------------------------
+
+
+@main.group()
+def newsroom() -> None:
+    """The offline newsroom: local news sites for tests and the demo."""
+
+
+@newsroom.command("serve")
+@click.option("--day", type=int, default=None, help="Newsroom day to serve (default: the last).")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=None,
+    help="Port for every outlet (default 8931; 0 picks free ports).",
+)
+def newsroom_serve(day: int | None, port: int | None) -> None:
+    """Serve the newsroom until interrupted, and print its outlets' URLs.
+
+    Each outlet listens on its own loopback address (127.0.0.11, .12, ...).
+
+    Example: wirewatch newsroom serve --day 2
+    """
+    from wirewatch.demo import serve_newsroom
+
+    serve_newsroom(day, port)
+
+
+@main.command()
+@DB_OPTION
+@click.option(
+    "--port",
+    type=click.IntRange(1, 65535),
+    default=None,
+    help="Newsroom port (default 8931, as in seeds/demo.toml).",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(0, 64),
+    default=None,
+    help="Extraction worker processes (default: one per CPU core).",
+)
+def demo(db_url: str, port: int | None, workers: int | None) -> None:
+    """Start the offline newsroom, crawl seeds/demo.toml, and show what was stored.
+
+    Example: wirewatch demo --db sqlite:///demo.db
+    """
+    from wirewatch.demo import run_demo
+
+    run_demo(db_url, port, workers)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,127 @@
+"""Crawl runs on the terminal: progress display and summaries."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from rich.console import Console
+from rich.live import Live
+from rich.table import Table
+from rich.text import Text
+
+from crawler.runner import run_crawl
+from crawler.watch import Watch
+from storage.store import RunInfo
+from wirewatch.output import print_json
+
+ERROR_KIND_WIDTH = 24
+
+
+def crawl_with_progress(
+    watch: Watch,
+    db_url: str,
+    settings: dict[str, Any],
+    log_level: str,
+    log_file: str | None,
+    show_progress: bool,
+) -> RunInfo:
+    if not show_progress:
+        return run_crawl(watch, db_url, None, settings, log_level, log_file)
+    counts: Counter[str] = Counter()
+    console = Console(stderr=True)
+    last = Text("")
+
+    def render() -> Text:
+        line = Text.assemble(
+            (f"crawling {watch.name}: ", "bold"),
+            f"{counts['page'] + counts['error']}/{watch.max_pages} pages · ",
+            (f"{counts['new']} new", "green"),
+            " · ",
+            f"{counts['updated']} updated · ",
+            f"{counts['unchanged']} unchanged · ",
+            (f"{counts['error']} errors", "red"),
+            " · ",
+            last,
+        )
+        line.truncate(console.width, overflow="ellipsis")
+        return line
+
+    with Live(render(), console=console, refresh_per_second=8, transient=True) as live:
+
+        def on_event(event: dict[str, Any]) -> None:
+            nonlocal last
+            counts[event["kind"]] += 1
+            counts[event["outcome"]] += 1
+            last = Text(event["url"], style="dim")
+            live.update(render())
+
+        return run_crawl(watch, db_url, on_event, settings, log_level, log_file)
+
+
+def print_run_summary(run: RunInfo, fmt: str) -> None:
+    stats = run.stats
+    if fmt == "json":
+        print_json(
+            {
+                "run": run.id,
+                "watch": run.watch,
+                "status": run.status,
+                "started_at": run.started_at.isoformat() + "Z",
+                "finished_at": run.finished_at.isoformat() + "Z" if run.finished_at else None,
+                "stats": stats,
+                "error": run.error,
+            }
+        )
+        return
+    console = Console()
+    seconds = (run.finished_at - run.started_at).total_seconds() if run.finished_at else 0.0
+    console.print(
+        f"[bold]Crawl run {run.id}[/] of watch [bold]{run.watch}[/]: {run.status} in {seconds:.1f}s"
+    )
+    table = Table(show_header=False, box=None, padding=(0, 2))
+    table.add_row("pages fetched", str(stats.get("pages_fetched", 0)))
+    for outcome in ("new", "updated", "unchanged"):
+        table.add_row(f"articles {outcome}", str(stats.get(f"articles_{outcome}", 0)))
+    for key in sorted(stats):
+        if key.startswith("pages_") and key != "pages_fetched":
+            table.add_row(key.replace("_", " ").replace("pages ", "pages: "), str(stats[key]))
+    for key in ("feeds_read", "sitemaps_read", "robotss_read"):
+        if stats.get(key):
+            table.add_row(key.replace("robotss", "robots.txt").replace("_", " "), str(stats[key]))
+    errors = stats.get("errors", {})
+    table.add_row("errors", str(sum(errors.values())) if errors else "0")
+    for kind, count in sorted(errors.items()):
+        table.add_row(f"  {kind}", str(count))
+    console.print(table)
+    if run.error:
+        console.print(f"[red]{run.error}[/]")
+
+
+def print_article(detail: dict[str, Any]) -> None:
+    console = Console()
+    console.print(f"[bold]{detail['title']}[/]")
+    table = Table(show_header=False, box=None, padding=(0, 2))
+    for key in (
+        "id",
+        "canonical_url",
+        "outlet",
+        "site_name",
+        "authors",
+        "published",
+        "language",
+        "first_seen",
+        "last_seen",
+        "status",
+    ):
+        value = detail.get(key)
+        table.add_row(key, ", ".join(value) if isinstance(value, list) else str(value or ""))
+    console.print(table)
+    console.print("[bold]URLs[/]")
+    for alias in detail["aliases"]:
+        console.print(f"  {alias['kind']:<9} {alias['url']}", soft_wrap=True)
+    console.print("[bold]Versions[/]")
+    for version in detail["versions"]:
+        console.print(f"  #{version['id']}  {version['seen_at']}  {version['words']} words")
+    console.print()
+    console.print(detail["text"], soft_wrap=False)
