@@ -59,8 +59,10 @@ class PageAnalysis:
         return self.extraction.status
 
 
-def analyze_page(body: bytes, url: str, content_type: str | None = None) -> PageAnalysis:
-    """Extract the article and classify the links of one fetched page."""
+def analyze_page(
+    body: bytes, url: str, content_type: str | None = None, want_links: bool = True
+) -> PageAnalysis:
+    """Extract the article and (when wanted) classify the links of one fetched page."""
     if not body.strip():
         return PageAnalysis(Extraction(PageStatus.EMPTY, reason="empty response body"))
     if looks_binary(body, content_type):
@@ -72,7 +74,7 @@ def analyze_page(body: bytes, url: str, content_type: str | None = None) -> Page
     except (ValueError, lxml.etree.ParserError) as exc:
         return PageAnalysis(Extraction(PageStatus.NOT_HTML, reason=f"unparseable HTML: {exc}"))
     base = _base_url(tree, url)
-    links = tuple(_links(tree, base))
+    links = tuple(_links(tree, base)) if want_links else ()
     feeds = tuple(_feeds(tree, base))
     # trafilatura prunes the tree it is given, so it comes last.
     return PageAnalysis(extract_from_tree(tree, url), links, feeds)
@@ -94,6 +96,7 @@ def _feeds(tree: lxml.html.HtmlElement, base: str) -> list[str]:
 
 
 def _links(tree: lxml.html.HtmlElement, base: str) -> list[Link]:
+    kinds: dict[lxml.html.HtmlElement, LinkPlace | None] = {}
     links = []
     for anchor in tree.xpath("//body//a[@href]"):
         href = anchor.get("href").strip()
@@ -103,21 +106,34 @@ def _links(tree: lxml.html.HtmlElement, base: str) -> list[Link]:
         if not absolute.startswith(("http://", "https://")):
             continue
         text = " ".join(anchor.text_content().split())
-        links.append(Link(absolute, text, _place(anchor), anchor.get("title") or ""))
+        links.append(Link(absolute, text, _place(anchor, kinds), anchor.get("title") or ""))
     return links
 
 
-def _place(anchor: lxml.html.HtmlElement) -> LinkPlace:
+def _place(
+    anchor: lxml.html.HtmlElement, kinds: dict[lxml.html.HtmlElement, LinkPlace | None]
+) -> LinkPlace:
+    """The innermost telling container decides; <article> only where nothing else does."""
     place = LinkPlace.OTHER
     for ancestor in anchor.iterancestors():
-        tag = ancestor.tag if isinstance(ancestor.tag, str) else ""
-        marks = f"{ancestor.get('class', '')} {ancestor.get('id', '')}".lower()
-        if tag in CHROME_TAGS and not any(m in marks for m in RELATED_MARKERS):
-            return LinkPlace.CHROME
-        if any(marker in marks for marker in RELATED_MARKERS):
-            return LinkPlace.RELATED
-        if any(marker in marks for marker in CHROME_MARKERS):
-            return LinkPlace.CHROME
-        if tag == "article" and place is LinkPlace.OTHER:
+        kind = kinds.get(ancestor, LinkPlace.OTHER)
+        if kind is LinkPlace.OTHER:  # not cached yet (OTHER is never stored)
+            kind = kinds[ancestor] = _own_kind(ancestor)
+        if kind is LinkPlace.ARTICLE:
             place = LinkPlace.ARTICLE
+        elif kind is not None:
+            return kind
     return place
+
+
+def _own_kind(element: lxml.html.HtmlElement) -> LinkPlace | None:
+    """What an element says about the links inside it (cached per page by _place)."""
+    tag = element.tag if isinstance(element.tag, str) else ""
+    marks = f"{element.get('class', '')} {element.get('id', '')}".lower()
+    if any(marker in marks for marker in RELATED_MARKERS):
+        return LinkPlace.RELATED
+    if tag in CHROME_TAGS or any(marker in marks for marker in CHROME_MARKERS):
+        return LinkPlace.CHROME
+    if tag == "article":
+        return LinkPlace.ARTICLE
+    return None

@@ -92,37 +92,27 @@ class StorePipeline:
         assert self.store is not None
         self.stats["pages_fetched"] += 1
         extraction = item.analysis.extraction
-        article_id = None
+        snapshot = None
         if extraction.article is not None:
             canonical, aliases = article_identity(extraction.article, item)
-            stored = self.store.store_article(
-                self.watch_id, _snapshot(extraction.article, canonical, aliases)
-            )
-            article_id = stored.article_id
+            snapshot = _snapshot(extraction.article, canonical, aliases)
+        error_kind = FAILED_PAGE_STATUSES.get(extraction.status)
+        if error_kind:
+            self.errors[error_kind] += 1
+        fetch = FetchRecord(
+            url=item.url, run_id=self.run_id, final_url=item.final_url,
+            status_code=item.status_code, bytes=item.body_bytes,
+            content_type=item.content_type, etag=item.etag,
+            last_modified=item.last_modified, page_status=extraction.status.value,
+            error_kind=error_kind, error=extraction.reason or None,
+        )  # fmt: skip
+        stored = self.store.record_page(self.watch_id, fetch, snapshot)
+        if stored is not None:
             item.outcome = stored.outcome.value
             self.stats[f"articles_{stored.outcome.value}"] += 1
         else:
             item.outcome = extraction.status.value
             self.stats[f"pages_{extraction.status.value}"] += 1
-        error_kind = FAILED_PAGE_STATUSES.get(extraction.status)
-        if error_kind:
-            self.errors[error_kind] += 1
-        self.store.record_fetch(
-            FetchRecord(
-                url=item.url,
-                run_id=self.run_id,
-                final_url=item.final_url,
-                status_code=item.status_code,
-                bytes=item.body_bytes,
-                content_type=item.content_type,
-                etag=item.etag,
-                last_modified=item.last_modified,
-                page_status=extraction.status.value,
-                error_kind=error_kind,
-                error=extraction.reason or None,
-                article_id=article_id,
-            )
-        )
 
     def store_failure(self, item: FetchFailedItem) -> None:
         assert self.store is not None

@@ -57,10 +57,12 @@ class PageAnalyzer:
         crawler.signals.connect(analyzer.close, signal=signals.spider_closed)
         return analyzer
 
-    async def analyze(self, body: bytes, url: str, content_type: str | None) -> PageAnalysis:
+    async def analyze(
+        self, body: bytes, url: str, content_type: str | None, want_links: bool = True
+    ) -> PageAnalysis:
         if self._pool is None:
-            return analyze_page(body, url, content_type)
-        future = self._pool.submit(analyze_page, body, url, content_type)
+            return analyze_page(body, url, content_type, want_links)
+        future = self._pool.submit(analyze_page, body, url, content_type, want_links)
         return await asyncio.wrap_future(future)
 
     def close(self) -> None:

@@ -194,37 +194,54 @@ class Store:
 
     def store_article(self, watch_id: int | None, snap: ArticleSnapshot) -> StoredArticle:
         """Insert or refresh one article; add a version only when its text changed."""
+        with self.session() as s:
+            return self._store_article(s, watch_id, snap, self.clock())
+
+    def record_page(
+        self, watch_id: int | None, fetch: FetchRecord, snap: ArticleSnapshot | None
+    ) -> StoredArticle | None:
+        """Store a fetched page's article (if any) and its fetch, in one transaction."""
         now = self.clock()
         with self.session() as s:
-            article_id = self._article_id_for(s, snap, now)
-            latest = s.execute(
-                select(ArticleVersion.text_hash)
-                .where(ArticleVersion.article_id == article_id)
-                .order_by(ArticleVersion.id.desc())
-                .limit(1)
-            ).scalar_one_or_none()
-            self._refresh_metadata(s, article_id, snap, now)
-            self._add_aliases(s, article_id, snap, now)
-            if watch_id is not None:
-                s.execute(
-                    insert_ignoring_conflicts(
-                        self.engine, WatchArticle, ["watch_id", "article_id"]
-                    ).values(watch_id=watch_id, article_id=article_id, first_seen=now)
-                )
-            if latest == snap.text_hash:
-                return StoredArticle(article_id, StoreOutcome.UNCHANGED, None)
-            version = ArticleVersion(
-                article_id=article_id,
-                seen_at=now,
-                title=snap.title,
-                text=snap.text,
-                text_hash=snap.text_hash,
-                word_count=len(snap.text.split()),
+            stored = self._store_article(s, watch_id, snap, now) if snap is not None else None
+            fields = _fields(fetch)
+            if stored is not None:
+                fields["article_id"] = stored.article_id
+            s.add(Fetch(fetched_at=now, **fields))
+            return stored
+
+    def _store_article(
+        self, s: Session, watch_id: int | None, snap: ArticleSnapshot, now: datetime
+    ) -> StoredArticle:
+        article_id = self._article_id_for(s, snap, now)
+        latest = s.execute(
+            select(ArticleVersion.text_hash)
+            .where(ArticleVersion.article_id == article_id)
+            .order_by(ArticleVersion.id.desc())
+            .limit(1)
+        ).scalar_one_or_none()
+        self._refresh_metadata(s, article_id, snap, now)
+        self._add_aliases(s, article_id, snap, now)
+        if watch_id is not None:
+            s.execute(
+                insert_ignoring_conflicts(
+                    self.engine, WatchArticle, ["watch_id", "article_id"]
+                ).values(watch_id=watch_id, article_id=article_id, first_seen=now)
             )
-            s.add(version)
-            s.flush()
-            outcome = StoreOutcome.NEW if latest is None else StoreOutcome.UPDATED
-            return StoredArticle(article_id, outcome, version.id)
+        if latest == snap.text_hash:
+            return StoredArticle(article_id, StoreOutcome.UNCHANGED, None)
+        version = ArticleVersion(
+            article_id=article_id,
+            seen_at=now,
+            title=snap.title,
+            text=snap.text,
+            text_hash=snap.text_hash,
+            word_count=len(snap.text.split()),
+        )
+        s.add(version)
+        s.flush()
+        outcome = StoreOutcome.NEW if latest is None else StoreOutcome.UPDATED
+        return StoredArticle(article_id, outcome, version.id)
 
     def _article_id_for(self, s: Session, snap: ArticleSnapshot, now: datetime) -> int:
         urls = [snap.canonical_url, *(url for url, _ in snap.aliases)]

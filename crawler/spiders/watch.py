@@ -88,7 +88,10 @@ class WatchSpider(scrapy.Spider):
 
     async def parse_page(self, response: Response, depth: int, seed: bool) -> AsyncIterator[Any]:
         content_type = _header(response, b"Content-Type")
-        analysis = await self.analyzer.analyze(response.body, response.url, content_type)
+        want_links = depth < self.watch.depth  # links are only followed below the depth
+        analysis = await self.analyzer.analyze(
+            response.body, response.url, content_type, want_links
+        )
         yield PageItem(
             url=response.request.url if response.request else response.url,
             final_url=response.url,
