@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Connection, Engine, func, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -31,6 +31,11 @@ from storage.models import (
 )
 
 DEFAULT_DB_URL = "sqlite:///wirewatch.db"
+ARTICLES = ArticleRow.__table__
+VERSIONS = ArticleVersion.__table__
+ALIASES = UrlAlias.__table__
+WATCH_ARTICLES = WatchArticle.__table__
+FETCHES = Fetch.__table__
 
 
 def utcnow() -> datetime:
@@ -111,15 +116,19 @@ class Store:
 
     @classmethod
     def open(cls, url: str = DEFAULT_DB_URL, create: bool = True) -> Store:
+        where = _safe(url)
         try:
             engine = make_engine(url)
             if create:
                 Base.metadata.create_all(engine)
-        except SQLAlchemyError as exc:
+        except ImportError as exc:
             raise StoreError(
-                f"cannot open database {_safe(url)}: {exc.__class__.__name__}: "
-                f"{getattr(exc, 'orig', exc)}"
+                f"cannot open database {where}: its driver is not installed ({exc.name}); "
+                "for PostgreSQL: pip install 'psycopg[binary]'"
             ) from exc
+        except SQLAlchemyError as exc:
+            detail = " ".join(str(getattr(exc, "orig", None) or exc).split())
+            raise StoreError(f"cannot open database {where}: {detail}") from exc
         return cls(engine)
 
     def close(self) -> None:
@@ -207,92 +216,80 @@ class Store:
             fields = _fields(fetch)
             if stored is not None:
                 fields["article_id"] = stored.article_id
-            s.add(Fetch(fetched_at=now, **fields))
+            s.connection().execute(insert(FETCHES), {**fields, "fetched_at": now})
             return stored
+
+    # The write path uses SQLAlchemy Core on the session's connection: it runs once per
+    # crawled page, and ORM unit-of-work bookkeeping cost more than the SQL itself.
 
     def _store_article(
         self, s: Session, watch_id: int | None, snap: ArticleSnapshot, now: datetime
     ) -> StoredArticle:
-        article_id = self._article_id_for(s, snap, now)
-        latest = s.execute(
-            select(ArticleVersion.text_hash)
-            .where(ArticleVersion.article_id == article_id)
-            .order_by(ArticleVersion.id.desc())
+        connection = s.connection()
+        article_id = self._article_id_for(connection, snap, now)
+        # Serialise writers of one article (PostgreSQL row lock; SQLite already holds the
+        # database write lock from BEGIN IMMEDIATE), so two crawlers storing the same
+        # text cannot both see "no version yet" and both add one.
+        connection.execute(
+            select(ARTICLES.c.id).where(ARTICLES.c.id == article_id).with_for_update()
+        )
+        latest = connection.execute(
+            select(VERSIONS.c.text_hash)
+            .where(VERSIONS.c.article_id == article_id)
+            .order_by(VERSIONS.c.id.desc())
             .limit(1)
         ).scalar_one_or_none()
-        self._refresh_metadata(s, article_id, snap, now)
-        self._add_aliases(s, article_id, snap, now)
+        connection.execute(
+            update(ARTICLES).where(ARTICLES.c.id == article_id).values(_metadata(snap, now))
+        )
+        aliases = [{"url": snap.canonical_url, "kind": "canonical"}]
+        aliases += [{"url": url, "kind": kind} for url, kind in snap.aliases]
+        connection.execute(
+            insert_ignoring_conflicts(self.engine, ALIASES, ["url"]),
+            [{**row, "article_id": article_id, "first_seen": now} for row in aliases],
+        )
         if watch_id is not None:
-            s.execute(
-                insert_ignoring_conflicts(
-                    self.engine, WatchArticle, ["watch_id", "article_id"]
-                ).values(watch_id=watch_id, article_id=article_id, first_seen=now)
+            connection.execute(
+                insert_ignoring_conflicts(self.engine, WATCH_ARTICLES, ["watch_id", "article_id"]),
+                {"watch_id": watch_id, "article_id": article_id, "first_seen": now},
             )
         if latest == snap.text_hash:
             return StoredArticle(article_id, StoreOutcome.UNCHANGED, None)
-        version = ArticleVersion(
-            article_id=article_id,
-            seen_at=now,
-            title=snap.title,
-            text=snap.text,
-            text_hash=snap.text_hash,
-            word_count=len(snap.text.split()),
-        )
-        s.add(version)
-        s.flush()
+        version_id = connection.execute(
+            insert(VERSIONS).returning(VERSIONS.c.id),
+            {
+                "article_id": article_id,
+                "seen_at": now,
+                "title": snap.title,
+                "text": snap.text,
+                "text_hash": snap.text_hash,
+                "word_count": len(snap.text.split()),
+            },
+        ).scalar_one()
         outcome = StoreOutcome.NEW if latest is None else StoreOutcome.UPDATED
-        return StoredArticle(article_id, outcome, version.id)
+        return StoredArticle(article_id, outcome, version_id)
 
-    def _article_id_for(self, s: Session, snap: ArticleSnapshot, now: datetime) -> int:
+    def _article_id_for(self, connection: Connection, snap: ArticleSnapshot, now: datetime) -> int:
         urls = [snap.canonical_url, *(url for url, _ in snap.aliases)]
-        known = s.execute(
-            select(UrlAlias.article_id).where(UrlAlias.url.in_(urls)).limit(1)
+        known = connection.execute(
+            select(ALIASES.c.article_id).where(ALIASES.c.url.in_(urls)).limit(1)
         ).scalar_one_or_none()
         if known is not None:
-            return known
-        s.execute(
-            insert_ignoring_conflicts(self.engine, ArticleRow, ["canonical_url"]).values(
-                canonical_url=snap.canonical_url,
-                outlet=snap.outlet,
-                title=snap.title,
-                authors=list(snap.authors),
-                tags=list(snap.tags),
-                first_seen=now,
-                last_seen=now,
-                status="live",
-            )
+            return int(known)
+        connection.execute(
+            insert_ignoring_conflicts(self.engine, ARTICLES, ["canonical_url"]),
+            {
+                "canonical_url": snap.canonical_url,
+                "outlet": snap.outlet,
+                "first_seen": now,
+                **_metadata(snap, now),
+            },
         )
-        return s.execute(
-            select(ArticleRow.id).where(ArticleRow.canonical_url == snap.canonical_url)
-        ).scalar_one()
-
-    def _refresh_metadata(
-        self, s: Session, article_id: int, snap: ArticleSnapshot, now: datetime
-    ) -> None:
-        s.execute(
-            update(ArticleRow)
-            .where(ArticleRow.id == article_id)
-            .values(
-                title=snap.title,
-                authors=list(snap.authors),
-                published=snap.published,
-                site_name=snap.site_name,
-                language=snap.language,
-                description=snap.description,
-                tags=list(snap.tags),
-                last_seen=now,
-                status="live",
-            )
+        return int(
+            connection.execute(
+                select(ARTICLES.c.id).where(ARTICLES.c.canonical_url == snap.canonical_url)
+            ).scalar_one()
         )
-
-    def _add_aliases(
-        self, s: Session, article_id: int, snap: ArticleSnapshot, now: datetime
-    ) -> None:
-        rows = [{"url": snap.canonical_url, "kind": "canonical"}]
-        rows += [{"url": url, "kind": kind} for url, kind in snap.aliases]
-        statement = insert_ignoring_conflicts(self.engine, UrlAlias, ["url"])
-        for row in rows:
-            s.execute(statement.values(article_id=article_id, first_seen=now, **row))
 
     def known_article_id(self, url: str) -> int | None:
         with self.session() as s:
@@ -364,6 +361,15 @@ class Store:
                 {"url": f.url, "status_code": f.status_code, "kind": f.error_kind, "error": f.error}
                 for f in s.scalars(query)
             ]
+
+
+def _metadata(snap: ArticleSnapshot, now: datetime) -> dict[str, Any]:
+    return {
+        "title": snap.title, "authors": list(snap.authors), "published": snap.published,
+        "site_name": snap.site_name, "language": snap.language,
+        "description": snap.description, "tags": list(snap.tags), "last_seen": now,
+        "status": "live",
+    }  # fmt: skip
 
 
 def _fields(record: FetchRecord) -> dict[str, Any]:

@@ -1,0 +1,133 @@
+"""The Store on a real SQLite file, and on PostgreSQL when WIREWATCH_TEST_PG is set:
+idempotent writes, versions only on change, safe with several writer processes."""
+
+from __future__ import annotations
+
+import dataclasses
+import multiprocessing
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from storage import ArticleSnapshot, FetchRecord, Store, StoreOutcome
+from storage.store import StoreError
+
+PG_URL = os.environ.get("WIREWATCH_TEST_PG")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'store.db'}"
+        return
+    if not PG_URL:
+        pytest.skip("set WIREWATCH_TEST_PG to a PostgreSQL URL to run the PostgreSQL tests")
+    from sqlalchemy import create_engine, text
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_URL)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in PG_URL else "?"
+    yield f"{PG_URL}{separator}options=-csearch_path%3D{schema}"
+    with admin.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+def snapshot(text: str = "first text " * 50, url: str = "http://outlet.test/a") -> ArticleSnapshot:
+    from crawler.extraction import text_hash
+
+    return ArticleSnapshot(
+        canonical_url=url, outlet="outlet.test", title="A title", text=text,
+        text_hash=text_hash(text), authors=("A. Writer",), published="2024-10-21",
+        aliases=((url + "?utm_source=x", "link"),),
+    )  # fmt: skip
+
+
+def test_same_page_twice_is_one_row_one_version(store_url: str) -> None:
+    store = Store.open(store_url)
+    watch = store.ensure_watch("w", {"a": 1})
+    assert store.ensure_watch("w", {"a": 1}) == watch
+    first = store.store_article(watch, snapshot())
+    again = store.store_article(watch, snapshot())
+    assert first.outcome is StoreOutcome.NEW and again.outcome is StoreOutcome.UNCHANGED
+    assert first.article_id == again.article_id
+    assert store.count("articles") == 1 and store.count("article_versions") == 1
+    store.close()
+
+
+def test_whitespace_is_not_a_change_but_words_are(store_url: str) -> None:
+    store = Store.open(store_url)
+    base = snapshot()
+    store.store_article(None, base)
+    spaced = snapshot(text=base.text.replace(" ", "  "))
+    assert store.store_article(None, spaced).outcome is StoreOutcome.UNCHANGED
+    changed = snapshot(text=base.text + " A new sentence.")
+    assert store.store_article(None, changed).outcome is StoreOutcome.UPDATED
+    detail = store.article_detail(1)
+    assert detail is not None and len(detail["versions"]) == 2
+    store.close()
+
+
+def test_an_alias_finds_the_article(store_url: str) -> None:
+    store = Store.open(store_url)
+    first = store.store_article(None, snapshot())
+    moved = dataclasses.replace(
+        snapshot(),
+        canonical_url="http://outlet.test/a-new-slug",
+        aliases=(("http://outlet.test/a", "redirect"),),
+    )
+    assert store.store_article(None, moved).article_id == first.article_id
+    assert store.known_article_id("http://outlet.test/a?utm_source=x") == first.article_id
+    store.close()
+
+
+def test_record_page_links_fetch_and_article(store_url: str) -> None:
+    store = Store.open(store_url)
+    stored = store.record_page(
+        None, FetchRecord(url="http://outlet.test/a", status_code=200), snapshot()
+    )
+    store.record_page(
+        None, FetchRecord(url="http://outlet.test/x", error_kind="not_found", status_code=404), None
+    )
+    assert stored is not None
+    assert store.fetch_errors() == [
+        {"url": "http://outlet.test/x", "status_code": 404, "kind": "not_found", "error": None}
+    ]
+    assert store.count("fetches") == 2
+    store.close()
+
+
+def _writer(url: str, rounds: int) -> None:
+    store = Store.open(url)
+    for _ in range(rounds):
+        store.store_article(None, snapshot())
+        store.store_article(None, snapshot(url="http://outlet.test/b"))
+    store.close()
+
+
+def test_concurrent_writers_never_duplicate(store_url: str) -> None:
+    Store.open(store_url).close()
+    context = multiprocessing.get_context("spawn")
+    writers = [context.Process(target=_writer, args=(store_url, 20)) for _ in range(3)]
+    for process in writers:
+        process.start()
+    for process in writers:
+        process.join(60)
+        assert process.exitcode == 0
+    store = Store.open(store_url)
+    assert store.count("articles") == 2
+    assert store.count("article_versions") == 2
+    store.close()
+
+
+def test_unopenable_database_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="cannot open database"):
+        Store.open(f"sqlite:///{tmp_path}/missing/dir/x.db")
+    with pytest.raises(StoreError) as info:
+        Store.open("postgresql+psycopg://wirewatch:s3cret@127.0.0.1:1/none")
+    assert "s3cret" not in str(info.value)
