@@ -36,6 +36,8 @@ _NETWORK_KINDS: tuple[tuple[type[BaseException], str], ...] = (
 def classify_failure(failure: Failure) -> tuple[str, str, int | None]:
     """(kind, message, HTTP status or None) for a request's failure."""
     error = failure.value
+    if error is None:
+        return "error", "unknown failure", None
     if isinstance(error, HttpError):
         status = error.response.status
         kind = {404: "not_found", 410: "gone", 403: "forbidden", 429: "rate_limited"}.get(

@@ -136,12 +136,14 @@ def extract_from_tree(tree: lxml.html.HtmlElement, url: str) -> Extraction:
     language = _html_language(tree)
     canonical = canonical_link(tree, url)
     document = bare_extraction(tree, url=url, with_metadata=True, include_comments=False)
+    if isinstance(document, dict):  # only with as_dict=True, which is not used here
+        raise TypeError("trafilatura returned a dict")
     if document is None or not (document.text or "").strip():
         return Extraction(PageStatus.EMPTY, reason="no main text found")
     page_type = (document.pagetype or "").lower()
     if page_type in NON_ARTICLE_OG_TYPES:
         return Extraction(PageStatus.NOT_ARTICLE, reason=f"og:type is {page_type!r}")
-    text = _strip_title_line(document.text, document.title)
+    text = _strip_title_line(document.text or "", document.title)
     if len(text.split()) < MIN_ARTICLE_WORDS:
         words = len(text.split())
         return Extraction(PageStatus.TOO_SHORT, reason=f"{words} words of text")

@@ -45,6 +45,9 @@ class BackoffRetryMiddleware(RetryMiddleware):
     A Retry-After longer than RETRY_AFTER_MAX gives up on the page for this run.
     """
 
+    backoff_base: float = 0.5
+    retry_after_max: float = 60.0
+
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         middleware = super().from_crawler(crawler)

@@ -6,7 +6,6 @@ import hashlib
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -50,7 +49,7 @@ class Newsroom:
         self.offset = first_octet_offset
         self.catalogue: Catalogue = build_catalogue()
         self.hits: Counter[tuple[str, str]] = Counter()
-        self._servers: dict[str, ThreadingHTTPServer] = {}
+        self._servers: dict[str, _OutletServer] = {}
         self._threads: list[threading.Thread] = []
         self._lock = threading.Lock()
 
@@ -58,10 +57,7 @@ class Newsroom:
 
     def start(self) -> Newsroom:
         for outlet in self.outlets:
-            server = ThreadingHTTPServer((self.host_of(outlet), self.port), _Handler)
-            server.daemon_threads = True
-            server.newsroom = self  # type: ignore[attr-defined]
-            server.outlet = outlet  # type: ignore[attr-defined]
+            server = _OutletServer((self.host_of(outlet), self.port), self, outlet)
             self._servers[outlet.key] = server
             thread = threading.Thread(
                 target=server.serve_forever, name=f"newsroom-{outlet.key}", daemon=True
@@ -88,9 +84,7 @@ class Newsroom:
         return f"127.0.0.{outlet.octet + self.offset}"
 
     def base_url(self, key: str) -> str:
-        server = self._servers[key]
-        host, port = server.server_address[:2]
-        return f"http://{host}:{port}"
+        return self._servers[key].base
 
     @property
     def base_urls(self) -> dict[str, str]:
@@ -117,25 +111,37 @@ class Newsroom:
         return sorted(stories, key=lambda s: (s.published, s.slug), reverse=True)
 
 
-Route = Callable[["_Handler", str], None]
+class _OutletServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], room: Newsroom, outlet: Outlet) -> None:
+        super().__init__(address, _Handler)
+        self.newsroom = room
+        self.outlet = outlet
+
+    @property
+    def base(self) -> str:
+        host, port = self.server_address[:2]
+        return f"http://{host!s}:{port}"
 
 
 class _Handler(BaseHTTPRequestHandler):
+    server: _OutletServer
+
     server_version = "newsroom/1.0"
     protocol_version = "HTTP/1.1"
 
     @property
     def room(self) -> Newsroom:
-        return self.server.newsroom  # type: ignore[attr-defined,no-any-return]
+        return self.server.newsroom
 
     @property
     def outlet(self) -> Outlet:
-        return self.server.outlet  # type: ignore[attr-defined,no-any-return]
+        return self.server.outlet
 
     @property
     def base(self) -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}"
+        return self.server.base
 
     def log_message(self, format: str, *args: Any) -> None:
         return  # quiet: tests and the demo read the crawler's log, not the server's

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, insert, select, update
+from sqlalchemy import Connection, Engine, Table, func, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -31,11 +31,11 @@ from storage.models import (
 )
 
 DEFAULT_DB_URL = "sqlite:///wirewatch.db"
-ARTICLES = ArticleRow.__table__
-VERSIONS = ArticleVersion.__table__
-ALIASES = UrlAlias.__table__
-WATCH_ARTICLES = WatchArticle.__table__
-FETCHES = Fetch.__table__
+ARTICLES: Table = ArticleRow.__table__  # type: ignore[assignment]
+VERSIONS: Table = ArticleVersion.__table__  # type: ignore[assignment]
+ALIASES: Table = UrlAlias.__table__  # type: ignore[assignment]
+WATCH_ARTICLES: Table = WatchArticle.__table__  # type: ignore[assignment]
+FETCHES: Table = Fetch.__table__  # type: ignore[assignment]
 
 
 def utcnow() -> datetime:
@@ -373,7 +373,7 @@ def _metadata(snap: ArticleSnapshot, now: datetime) -> dict[str, Any]:
 
 
 def _fields(record: FetchRecord) -> dict[str, Any]:
-    return {name: getattr(record, name) for name in record.__slots__}  # type: ignore[attr-defined]
+    return {name: getattr(record, name) for name in record.__slots__}
 
 
 def _iso(moment: datetime | None) -> str | None:

@@ -110,10 +110,11 @@ class WatchSpider(scrapy.Spider):
                 yield request
         if analysis.status is PageStatus.ARTICLE and depth < self.watch.depth:
             for link in analysis.links:
-                if self.worth_following(link):
-                    request = self.page_request(link.url, depth + 1)
-                    if request is not None:
-                        yield request
+                follow = (
+                    self.page_request(link.url, depth + 1) if self.worth_following(link) else None
+                )
+                if follow is not None:
+                    yield follow
 
     def explore_outlet(self, url: str, feeds: tuple[str, ...]) -> Iterator[scrapy.Request]:
         """On a seed's outlet, read its feeds and the sitemaps its robots.txt lists."""
