@@ -17,6 +17,7 @@ import argparse
 import gzip
 import json
 import os
+import resource
 import tempfile
 import threading
 import time
@@ -139,10 +140,16 @@ def end_to_end(
             "allow_private_addresses": True,
         }
     )
-    start = time.perf_counter()
     settings = {} if workers is None else {"WIREWATCH_EXTRACTION_WORKERS": workers}
+    start = time.perf_counter()
+    server_cpu = time.process_time()  # this process only serves pages during the crawl
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
     run = run_crawl(watch, db_url, settings=settings)
     wall = time.perf_counter() - start
+    server_cpu = time.process_time() - server_cpu
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    # The crawl child is reaped here; its extraction workers are not counted in this figure.
+    crawler_cpu = (after.ru_utime + after.ru_stime) - (children.ru_utime + children.ru_stime)
     fetched = int(run.stats.get("pages_fetched", 0))
     crawl_seconds = (run.finished_at - run.started_at).total_seconds() if run.finished_at else wall
     return {
@@ -152,6 +159,8 @@ def end_to_end(
         "status": run.status,
         "errors": run.stats.get("errors"),
         "crawl_seconds": round(crawl_seconds, 1),
+        "cpu_seconds_crawl_main_process": round(crawler_cpu, 1),
+        "cpu_seconds_local_web_server": round(server_cpu, 1),
     }
 
 
