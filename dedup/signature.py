@@ -84,6 +84,9 @@ class Signature:
             )
 
 
+DEFAULT_PARAMS = SignatureParams()
+
+
 @cache
 def _permutations(params: SignatureParams) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint32]]:
     a, b = MinHash(num_perm=params.num_perm, seed=params.seed, scheme=params.scheme).permutations
@@ -99,7 +102,7 @@ def _fmix32(values: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint32]:
     return values ^ (values >> s1)
 
 
-def sign(hashes: npt.NDArray[np.uint32], params: SignatureParams = SignatureParams()) -> Signature:
+def sign(hashes: npt.NDArray[np.uint32], params: SignatureParams = DEFAULT_PARAMS) -> Signature:
     """MinHash of a set of 32-bit shingle hashes, as datasketch would compute it with
     an identity hash function (`MinHash(scheme="affine32").update_batch(hashes)`)."""
     a, b = _permutations(params)

@@ -1,0 +1,282 @@
+"""Story clusters: syndicated copies grouped with their origin, partial copies as edges.
+
+Rules (also in the README, "Story clusters"):
+* Two texts are the same story when their estimated Jaccard similarity reaches
+  `same_jaccard`, or when the smaller is contained in the larger to `same_containment`
+  (a copy truncated to its first paragraphs, or wrapped in another outlet's intro and
+  outro). Exact copies (same normalised text) short-cut through a text hash; pages with
+  the same URL are versions of one article.
+* A cluster is a connected component of that relation. Candidate pairs come from LSH,
+  whose band collisions are symmetric, and verification looks only at the two
+  signatures, so the same documents give the same clusters in any arrival order.
+* Pairs from different outlets that are not the same story but share
+  `partial_containment` of either text are partial copies: an edge from the earlier
+  article (copied from) to the later one. Within one outlet, shared text between
+  different stories is boilerplate, not copying.
+* The origin of a cluster is the earliest published member among those whose outlet the
+  copies credit (credit lines, wire datelines), else among all members; ties by first
+  seen, then by key. Its key is the cluster's label, so labels do not depend on order.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from dedup.credits import credited_names, names_match
+from dedup.index import DEFAULT_LSH_THRESHOLD, CandidateIndex, LSHIndex
+from dedup.signature import DEFAULT_PARAMS, Signature, SignatureParams, sign
+from dedup.templates import TemplateLines
+from dedup.text import normalize, shingle_hashes
+
+# Thresholds, chosen on the evaluation set (benchmarks/dedup_quality.py; see
+# benchmarks/README.md): 5% word edits leave a Jaccard of ~0.6 and a containment of
+# ~0.75; a copy cut to 40% of the original is contained at ~0.75 even with edits;
+# unrelated stories from one outlet stay under 0.1 once template lines are removed.
+SAME_JACCARD = 0.5
+SAME_CONTAINMENT = 0.6
+PARTIAL_CONTAINMENT = 0.25
+# Texts with fewer shingles than this are too short to judge by similarity (a caption,
+# a one-line brief): only exact copies are grouped.
+MIN_SHINGLES = 25
+DEFAULT_WINDOW = timedelta(days=30)
+
+
+class Role(StrEnum):
+    ORIGIN = "origin"
+    SYNDICATED = "syndicated"
+    PARTIAL = "partial_copy"
+    VERSION = "version"
+
+
+@dataclass(frozen=True)
+class Document:
+    key: str
+    text: str
+    url: str | None = None
+    outlet: str | None = None  # the host, for template lines
+    site_name: str | None = None  # the outlet's name, for credit lines
+    published: str | None = None  # ISO date or datetime
+    first_seen: str | None = None  # ISO datetime
+
+
+@dataclass(frozen=True)
+class DedupConfig:
+    params: SignatureParams = DEFAULT_PARAMS
+    lsh_threshold: float = DEFAULT_LSH_THRESHOLD
+    same_jaccard: float = SAME_JACCARD
+    same_containment: float = SAME_CONTAINMENT
+    partial_containment: float = PARTIAL_CONTAINMENT
+    min_shingles: int = MIN_SHINGLES
+    window: timedelta = DEFAULT_WINDOW
+
+    def __post_init__(self) -> None:
+        for name in ("same_jaccard", "same_containment", "partial_containment"):
+            value = getattr(self, name)
+            if not 0.0 < value <= 1.0:
+                raise ValueError(f"{name} must be in (0, 1], got {value}")
+        if self.partial_containment > self.same_containment:
+            raise ValueError("partial_containment must not exceed same_containment")
+
+
+DEFAULT_CONFIG = DedupConfig()
+
+
+@dataclass(frozen=True)
+class Edge:
+    source: str  # the article copied from
+    target: str  # the article that reuses it
+    overlap: float  # share of the target's text found in the source
+
+
+@dataclass
+class _Entry:
+    doc: Document
+    signature: Signature
+    text_hash: str
+    when: datetime | None
+    credits: list[str] = field(default_factory=list)
+
+
+class StoryClusters:
+    """Incremental clustering: add documents one by one (query, then insert)."""
+
+    def __init__(self, config: DedupConfig = DEFAULT_CONFIG, index: CandidateIndex | None = None,
+                 templates: TemplateLines | None = None) -> None:  # fmt: skip
+        self.config = config
+        self.index = index if index is not None else LSHIndex(config.params, config.lsh_threshold)
+        self.templates = templates
+        self._entries: dict[str, _Entry] = {}
+        self._parent: dict[str, str] = {}
+        self._by_hash: dict[str, str] = {}
+        self._by_url: dict[str, str] = {}
+        self._edges: dict[tuple[str, str], float] = {}
+
+    # --- adding --------------------------------------------------------------------------
+
+    def add(self, doc: Document) -> None:
+        if doc.key in self._entries:
+            raise ValueError(f"document {doc.key!r} was already added")
+        text = self.templates.strip(doc.outlet, doc.text) if self.templates else doc.text
+        normalized = normalize(text)
+        entry = _Entry(doc, sign(shingle_hashes(text), self.config.params),
+                       _hash(normalized), _when(doc), credited_names(doc.text))  # fmt: skip
+        self._entries[doc.key] = entry
+        self._parent[doc.key] = doc.key
+        if doc.url and doc.url in self._by_url:
+            self._union(self._by_url[doc.url], doc.key)
+        elif doc.url:
+            self._by_url[doc.url] = doc.key
+        twin = self._by_hash.get(entry.text_hash)
+        if twin is not None and normalized:
+            self._union(twin, doc.key)  # exact copy: same candidates as its twin
+            return
+        self._by_hash[entry.text_hash] = doc.key
+        if entry.signature.size < self.config.min_shingles:
+            return
+        for other in self.index.query(entry.signature):
+            self._compare(entry, self._entries[other])
+        self.index.insert(doc.key, entry.signature)
+
+    def add_all(self, docs: Iterable[Document]) -> None:
+        for doc in docs:
+            self.add(doc)
+
+    def _compare(self, new: _Entry, old: _Entry) -> None:
+        if not self._within_window(new, old):
+            return
+        a, b = new.signature, old.signature
+        if min(a.size, b.size) < self.config.min_shingles:
+            return
+        jaccard = a.jaccard(b)
+        new_in_old, old_in_new = a.containment_in(b), b.containment_in(a)
+        smaller_inside = new_in_old if a.size <= b.size else old_in_new
+        if jaccard >= self.config.same_jaccard or smaller_inside >= self.config.same_containment:
+            self._union(new.doc.key, old.doc.key)
+        elif max(new_in_old, old_in_new) >= self.config.partial_containment and not _same_outlet(
+            new, old
+        ):
+            source, target = sorted((new, old), key=_age_key)
+            overlap = target.signature.containment_in(source.signature)
+            self._edges[(source.doc.key, target.doc.key)] = round(overlap, 3)
+
+    def _within_window(self, a: _Entry, b: _Entry) -> bool:
+        if a.when is None or b.when is None:
+            return True
+        return abs(a.when - b.when) <= self.config.window
+
+    # --- union-find ------------------------------------------------------------------------
+
+    def _find(self, key: str) -> str:
+        root = key
+        while self._parent[root] != root:
+            root = self._parent[root]
+        while self._parent[key] != root:
+            self._parent[key], key = root, self._parent[key]
+        return root
+
+    def _union(self, a: str, b: str) -> None:
+        root_a, root_b = self._find(a), self._find(b)
+        if root_a != root_b:
+            low, high = sorted((root_a, root_b))
+            self._parent[high] = low
+
+    # --- results --------------------------------------------------------------------------------
+
+    def groups(self) -> dict[str, list[str]]:
+        """Cluster label (the origin's key) -> member keys, sorted."""
+        members: dict[str, list[str]] = defaultdict(list)
+        for key in self._entries:
+            members[self._find(key)].append(key)
+        return {self.origin(keys): sorted(keys) for keys in members.values()}
+
+    def origin(self, keys: list[str]) -> str:
+        entries = [self._entries[k] for k in keys]
+        # later versions of one URL never name a story's origin
+        firsts = [e for e in entries if self._by_url.get(e.doc.url or "", e.doc.key) == e.doc.key]
+        credited = [name for e in entries for name in e.credits]
+        for names in (credited, []):  # credited outlets first, then everyone
+            favoured = [e for e in firsts if any(names_match(n, e.doc.site_name) for n in names)]
+            if favoured:
+                return min(favoured, key=_age_key).doc.key
+        return min(firsts or entries, key=_age_key).doc.key
+
+    def assignments(self) -> dict[str, tuple[str, Role]]:
+        """key -> (cluster label, role)."""
+        result: dict[str, tuple[str, Role]] = {}
+        reusers = {edge.target for edge in self.edges()}
+        for label, keys in self.groups().items():
+            for key in keys:
+                entry = self._entries[key]
+                if key == label:
+                    role = Role.PARTIAL if len(keys) == 1 and key in reusers else Role.ORIGIN
+                elif self._by_url.get(entry.doc.url or "", key) != key:
+                    role = Role.VERSION
+                else:
+                    role = Role.SYNDICATED
+                result[key] = (label, role)
+        return result
+
+    def edges_by_key(self) -> list[tuple[str, str]]:
+        return [pair for pair in self._edges if self._find(pair[0]) != self._find(pair[1])]
+
+    def edges(self) -> list[Edge]:
+        """Partial-copy edges, one per (copied story, reusing article), sorted.
+
+        A text copied from a syndicated story matches every copy of it; the edge names
+        the story's origin when that matches, else the member with the largest overlap.
+        """
+        origins = {self._find(label): label for label in self.groups()}
+        best: dict[tuple[str, str], Edge] = {}
+        for source, target in self.edges_by_key():
+            overlap = self._edges[(source, target)]
+            group = self._find(source)
+            current = best.get((group, target))
+            is_origin = source == origins[group]
+            if (
+                current is None
+                or is_origin
+                or (current.source != origins[group] and overlap > current.overlap)
+            ):
+                best[(group, target)] = Edge(source, target, overlap)
+        return sorted(best.values(), key=lambda e: (e.source, e.target))
+
+    def similarity_to_origin(self, key: str) -> float:
+        label, _ = self.assignments()[key]
+        return self._entries[key].signature.jaccard(self._entries[label].signature)
+
+
+def _same_outlet(a: _Entry, b: _Entry) -> bool:
+    """Text shared by two different stories of one outlet is its boilerplate (an "About
+    us" block, a newsletter box) far more often than a copy, so such pairs are not
+    partial copies. Seen in ../shared/corpus: two my6sense press releases."""
+    return a.doc.outlet is not None and a.doc.outlet == b.doc.outlet
+
+
+def _hash(normalized: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(normalized.encode("utf-8")).hexdigest()
+
+
+def _when(doc: Document) -> datetime | None:
+    for value in (doc.published, doc.first_seen):
+        if value:
+            try:
+                moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            except ValueError:
+                continue
+            return (
+                moment.replace(tzinfo=None)
+                if moment.tzinfo is None
+                else moment.astimezone(None).replace(tzinfo=None)
+            )
+    return None
+
+
+def _age_key(entry: _Entry) -> tuple[datetime, str, str]:
+    """Earliest first: publication time (UTC), then first seen, then key."""
+    return (entry.when or datetime.max, entry.doc.first_seen or "9999", entry.doc.key)

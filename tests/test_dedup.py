@@ -1,0 +1,148 @@
+"""Story clustering: the newsroom story, real duplicates from the corpus, determinism,
+the evaluation set's quality targets, and the batch command."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import random
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from crawler.extraction import extract_article
+from dedup.batch import cluster_documents
+from dedup.cluster import DedupConfig, Document, Role, StoryClusters
+from dedup.credits import credited_names, names_match
+from newsroom.stories import OUTLETS, build_catalogue
+from tests import dedup_eval
+from wirewatch.cli import main
+
+PAGES = Path(__file__).parent / "dedup_pages"
+NAMES = {o.key: o.name for o in OUTLETS}
+KH = "koreaherald/evidence-points-to-north-korea-troop-deployment"
+
+
+def newsroom_documents() -> list[Document]:
+    return [
+        Document(f"{s.outlet}/{s.slug}", "\n".join([*s.paragraphs, s.credit]),
+                 url=f"http://{s.outlet}.test/news/{s.slug}", outlet=f"{s.outlet}.test",
+                 site_name=NAMES[s.outlet], published=s.published)
+        for s in build_catalogue().stories
+    ]  # fmt: skip
+
+
+def test_newsroom_story_and_its_copies_form_one_cluster() -> None:
+    assignments, _ = cluster_documents(newsroom_documents())
+    cluster = sorted(k for k, (label, _) in assignments.items() if label == KH)
+    assert cluster == [
+        "ann/seoul-kyiv-north-korean-troops-russia", KH,
+        "phnompenhpost/evidence-points-to-north-korea-s-looming-troop-deployment",
+        "straits/north-korean-troops-far-east",
+    ]  # fmt: skip
+    assert assignments[KH][1] is Role.ORIGIN
+    assert assignments["straits/north-korean-troops-far-east"][1] is Role.SYNDICATED
+    # the other seed stories, on the same events but in their own words, stay apart
+    others = {label for key, (label, _) in assignments.items() if key != KH and label != KH}
+    assert len(others) == len(assignments) - 4
+
+
+def test_clusters_do_not_depend_on_arrival_order() -> None:
+    docs = newsroom_documents()
+    results = set()
+    for seed in range(6):
+        random.Random(seed).shuffle(docs)
+        clusters = StoryClusters()
+        clusters.add_all(docs)
+        results.add(tuple(sorted(clusters.assignments().items())))
+    assert len(results) == 1
+
+
+def test_credit_lines() -> None:
+    assert credited_names("text\n_Asia News Network/The Korean Herald_") == [
+        "Asia News Network", "The Korean Herald"]  # fmt: skip
+    assert credited_names("SEOUL (AP) — North Korea said") == ["AP"]
+    assert credited_names("This article was first published by The Korea Herald, a member") == [
+        "The Korea Herald"
+    ]
+    assert names_match("The Korean Herald", "The Korea Herald")
+    assert not names_match("Korea Times", "The Korea Herald")
+
+
+def _page_documents() -> dict[str, Document]:
+    docs = {}
+    for page in json.loads((PAGES / "pages.json").read_text(encoding="utf-8")):
+        html = gzip.decompress((PAGES / page["file"]).read_bytes())
+        article = extract_article(html, page["url"], "text/html; charset=utf-8")
+        assert article is not None
+        docs[page["id"]] = Document(page["id"], article.text, url=page["url"],
+                                    outlet=page["host"], site_name=article.site_name,
+                                    published=article.published)  # fmt: skip
+    return docs
+
+
+def test_real_duplicates_from_the_corpus() -> None:
+    docs = _page_documents()
+    assignments, _ = cluster_documents(list(docs.values()))
+    efe = ("traf_eval/7883c287_24horas.cl-segundo", "traf_eval/ee6b2f1b_cooperativa.cl-presidente")
+    mnt = ("readability/medicalnewstoday", "traf_eval/49d63735_medicalnewstoday.com.318674")
+    assert assignments[efe[0]][0] == assignments[efe[1]][0]
+    assert assignments[mnt[0]][0] == assignments[mnt[1]][0]
+    assert assignments[efe[0]][0] != assignments[mnt[0]][0]
+
+
+@pytest.mark.skipif(
+    not (dedup_eval.CORPUS / "manifest.jsonl").exists(),
+    reason="../shared/corpus is absent (third-party evaluation data)",
+)
+def test_quality_targets_on_the_evaluation_set() -> None:
+    scores = dedup_eval.score(dedup_eval.build(dedup_eval.load_stories()))
+    assert scores.pair_precision >= 0.98, scores
+    assert scores.recall_by_kind["edited"] >= 0.95, scores
+    assert scores.recall_by_kind["truncated>=40"] >= 0.85, scores
+    assert scores.boilerplate_merges == 0 and scores.boilerplate_links == 0, scores
+    assert scores.ari >= 0.9, scores
+
+
+@pytest.mark.skipif(
+    not (dedup_eval.CORPUS / "manifest.jsonl").exists(),
+    reason="../shared/corpus is absent (third-party evaluation data)",
+)
+def test_stricter_thresholds_lose_truncated_copies() -> None:
+    """The evaluation can fail: demanding near-identity drops the truncated copies."""
+    evalset = dedup_eval.build(dedup_eval.load_stories())
+    strict = DedupConfig(same_jaccard=0.9, same_containment=0.95, partial_containment=0.9)
+    assert dedup_eval.score(evalset, strict).recall_by_kind["truncated>=40"] < 0.85
+
+
+def test_dedup_command(tmp_path: Path) -> None:
+    lines = [json.dumps({"id": d.key, "text": d.text, "url": d.url, "site_name": d.site_name,
+                         "published": d.published}) for d in newsroom_documents()]  # fmt: skip
+    lines.insert(3, "{not json")
+    lines.insert(5, json.dumps({"id": "no-text"}))
+    source = tmp_path / "in.jsonl"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    edges = tmp_path / "edges.jsonl"
+    result = CliRunner().invoke(main, ["dedup", str(source), "--edges", str(edges)])
+    assert result.exit_code == 1
+    assert "line 4: not JSON" in result.stderr and "line 6:" in result.stderr
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [o["id"] for o in out] == [d.key for d in newsroom_documents()]
+    by_id = {o["id"]: o for o in out}
+    assert by_id["straits/north-korean-troops-far-east"] == {
+        "id": "straits/north-korean-troops-far-east",
+        "cluster": KH,
+        "role": "syndicated",
+    }
+    assert edges.exists()
+
+
+def test_dedup_command_extracts_html(tmp_path: Path) -> None:
+    page = json.loads((PAGES / "pages.json").read_text())[0]
+    html = gzip.decompress((PAGES / page["file"]).read_bytes()).decode("utf-8")
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps({"id": 1, "html": html, "url": page["url"]}) + "\n")
+    result = CliRunner().invoke(main, ["dedup", str(source)])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == {"id": "1", "cluster": "1", "role": "origin"}
