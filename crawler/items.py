@@ -23,6 +23,9 @@ class PageItem:
     original_url: str | None = None  # the link as found, tracking parameters and all
     depth: int = 0
     outcome: str = ""  # set by the store pipeline: new | updated | unchanged | <page status>
+    article_id: int | None = None  # set by the store pipeline
+    version_id: int | None = None  # set when the text was new or changed
+    cluster_id: int | None = None  # set by the cluster pipeline
 
 
 @dataclass(slots=True)

@@ -12,6 +12,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.spiders import Spider
 
+from crawler.clustering import ArticleFacts, ClusterKeeper
 from crawler.extraction import Article, PageStatus
 from crawler.items import FetchFailedItem, ListingItem, PageItem
 from crawler.urls import URLError, canonicalize_url, outlet_of
@@ -109,6 +110,7 @@ class StorePipeline:
         stored = self.store.record_page(self.watch_id, fetch, snapshot)
         if stored is not None:
             item.outcome = stored.outcome.value
+            item.article_id, item.version_id = stored.article_id, stored.version_id
             self.stats[f"articles_{stored.outcome.value}"] += 1
         else:
             item.outcome = extraction.status.value
@@ -176,3 +178,52 @@ def _snapshot(
         tags=article.tags,
         aliases=aliases,
     )
+
+
+class ClusterPipeline:
+    """Assigns each new or changed article to its story cluster as it arrives.
+
+    Switched off with WIREWATCH_CLUSTERING = False. The index is rebuilt from the
+    stored signatures when the crawl opens.
+    """
+
+    def __init__(self, db_url: str) -> None:
+        self.db_url = db_url
+        self.store: Store | None = None
+        self.keeper: ClusterKeeper | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        if not crawler.settings.getbool("WIREWATCH_CLUSTERING", True):
+            raise NotConfigured("clustering is switched off")
+        db_url = crawler.settings.get("WIREWATCH_DB_URL")
+        if not db_url:
+            raise NotConfigured("WIREWATCH_DB_URL is not set")
+        pipeline = cls(db_url)
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        return pipeline
+
+    def open_spider(self) -> None:
+        self.store = Store.open(self.db_url)
+        self.keeper = ClusterKeeper.load(self.store)
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, PageItem) or item.version_id is None or self.keeper is None:
+            return item
+        article = item.analysis.extraction.article
+        assert article is not None and item.article_id is not None
+        facts = self.store_facts(item)
+        if facts is not None:
+            item.cluster_id = self.keeper.add(facts)
+        return item
+
+    def store_facts(self, item: PageItem) -> ArticleFacts | None:
+        assert self.store is not None and item.article_id is not None
+        detail = self.store.article_facts(item.article_id)
+        if detail is None or item.version_id is None:
+            return None
+        return ArticleFacts(item.article_id, item.version_id, **detail)
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        if self.store is not None:
+            self.store.close()

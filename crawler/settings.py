@@ -46,6 +46,7 @@ DOWNLOADER_MIDDLEWARES = {
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.StorePipeline": 300,
+    "crawler.pipelines.ClusterPipeline": 400,
 }
 EXTENSIONS = {
     "scrapy.extensions.telnet.TelnetConsole": None,
@@ -55,6 +56,9 @@ EXTENSIONS = {
 # Extraction runs in worker processes so that trafilatura's ~35 ms of CPU per page
 # does not stall the event loop; 0 workers means extract inline (tests, debugging).
 WIREWATCH_EXTRACTION_WORKERS = None  # None: one per CPU core
+
+# Assign story clusters as articles arrive (see crawler/clustering.py).
+WIREWATCH_CLUSTERING = True
 
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"

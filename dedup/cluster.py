@@ -26,11 +26,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from dedup.credits import credited_names, names_match
+from dedup.credits import credit_weights, names_match
 from dedup.index import DEFAULT_LSH_THRESHOLD, CandidateIndex, LSHIndex
 from dedup.signature import DEFAULT_PARAMS, Signature, SignatureParams, sign
 from dedup.templates import TemplateLines
-from dedup.text import normalize, shingle_hashes
+from dedup.text import fingerprint, normalize, shingle_hashes
 
 # Thresholds, chosen on the evaluation set (benchmarks/dedup_quality.py; see
 # benchmarks/README.md): 5% word edits leave a Jaccard of ~0.6 and a containment of
@@ -114,32 +114,44 @@ class StoryClusters:
         self._by_hash: dict[str, str] = {}
         self._by_url: dict[str, str] = {}
         self._edges: dict[tuple[str, str], float] = {}
+        self._members: dict[str, list[str]] = {}
 
     # --- adding --------------------------------------------------------------------------
 
     def add(self, doc: Document) -> None:
-        if doc.key in self._entries:
-            raise ValueError(f"document {doc.key!r} was already added")
+        """Sign a document's text (without its outlet's template lines) and add it."""
         text = self.templates.strip(doc.outlet, doc.text) if self.templates else doc.text
         normalized = normalize(text)
-        entry = _Entry(doc, sign(shingle_hashes(text), self.config.params),
-                       _hash(normalized), _when(doc), credited_names(doc.text))  # fmt: skip
+        signature = sign(shingle_hashes(text), self.config.params)
+        self.add_signed(doc, signature, fingerprint(normalized), encode_credits(doc.text))
+
+    def add_signed(self, doc: Document, signature: Signature, text_hash: str,
+                   credits: list[str]) -> None:  # fmt: skip
+        """Add a document whose signature was computed before (e.g. loaded from storage).
+
+        An empty text_hash means an empty text, which is never an exact copy of another.
+        """
+        if doc.key in self._entries:
+            raise ValueError(f"document {doc.key!r} was already added")
+        entry = _Entry(doc, signature, text_hash, _when(doc), credits)
         self._entries[doc.key] = entry
         self._parent[doc.key] = doc.key
+        self._members[doc.key] = [doc.key]
         if doc.url and doc.url in self._by_url:
             self._union(self._by_url[doc.url], doc.key)
         elif doc.url:
             self._by_url[doc.url] = doc.key
-        twin = self._by_hash.get(entry.text_hash)
-        if twin is not None and normalized:
+        twin = self._by_hash.get(text_hash) if text_hash else None
+        if twin is not None:
             self._union(twin, doc.key)  # exact copy: same candidates as its twin
             return
-        self._by_hash[entry.text_hash] = doc.key
-        if entry.signature.size < self.config.min_shingles:
+        if text_hash:
+            self._by_hash[text_hash] = doc.key
+        if signature.size < self.config.min_shingles:
             return
-        for other in self.index.query(entry.signature):
+        for other in self.index.query(signature):
             self._compare(entry, self._entries[other])
-        self.index.insert(doc.key, entry.signature)
+        self.index.insert(doc.key, signature)
 
     def add_all(self, docs: Iterable[Document]) -> None:
         for doc in docs:
@@ -183,6 +195,7 @@ class StoryClusters:
         if root_a != root_b:
             low, high = sorted((root_a, root_b))
             self._parent[high] = low
+            self._members[low].extend(self._members.pop(high))
 
     # --- results --------------------------------------------------------------------------------
 
@@ -193,30 +206,50 @@ class StoryClusters:
             members[self._find(key)].append(key)
         return {self.origin(keys): sorted(keys) for keys in members.values()}
 
+    def component(self, key: str) -> list[str]:
+        """The keys of the cluster `key` belongs to, sorted."""
+        return sorted(self._members[self._find(key)])
+
+    def roles(self, keys: list[str]) -> dict[str, Role]:
+        """Roles within one cluster (keys as returned by component())."""
+        label = self.origin(keys)
+        reusers = {target for _, target in self._edges}
+        roles = {}
+        for key in keys:
+            if key == label:
+                roles[key] = Role.PARTIAL if len(keys) == 1 and key in reusers else Role.ORIGIN
+            elif self._by_url.get(self._entries[key].doc.url or "", key) != key:
+                roles[key] = Role.VERSION
+            else:
+                roles[key] = Role.SYNDICATED
+        return roles
+
+    def edges_of(self, key: str) -> list[Edge]:
+        """Partial-copy edges that involve `key` (as copied-from or as reuser)."""
+        return [edge for edge in self.edges() if key in (edge.source, edge.target)]
+
     def origin(self, keys: list[str]) -> str:
         entries = [self._entries[k] for k in keys]
         # later versions of one URL never name a story's origin
         firsts = [e for e in entries if self._by_url.get(e.doc.url or "", e.doc.key) == e.doc.key]
-        credited = [name for e in entries for name in e.credits]
-        for names in (credited, []):  # credited outlets first, then everyone
-            favoured = [e for e in firsts if any(names_match(n, e.doc.site_name) for n in names)]
-            if favoured:
-                return min(favoured, key=_age_key).doc.key
-        return min(firsts or entries, key=_age_key).doc.key
+        votes: dict[str, int] = defaultdict(int)
+        for entry in entries:
+            for item in entry.credits:
+                name, _, weight = item.rpartition("|")
+                votes[name] += int(weight or 1)
+        scores = {
+            e.doc.key: sum(w for name, w in votes.items() if names_match(name, e.doc.site_name))
+            for e in firsts
+        }
+        best = max(scores.values(), default=0)
+        favoured = [e for e in firsts if best > 0 and scores[e.doc.key] == best]
+        return min(favoured or firsts or entries, key=_age_key).doc.key
 
     def assignments(self) -> dict[str, tuple[str, Role]]:
         """key -> (cluster label, role)."""
         result: dict[str, tuple[str, Role]] = {}
-        reusers = {edge.target for edge in self.edges()}
         for label, keys in self.groups().items():
-            for key in keys:
-                entry = self._entries[key]
-                if key == label:
-                    role = Role.PARTIAL if len(keys) == 1 and key in reusers else Role.ORIGIN
-                elif self._by_url.get(entry.doc.url or "", key) != key:
-                    role = Role.VERSION
-                else:
-                    role = Role.SYNDICATED
+            for key, role in self.roles(keys).items():
                 result[key] = (label, role)
         return result
 
@@ -244,9 +277,13 @@ class StoryClusters:
                 best[(group, target)] = Edge(source, target, overlap)
         return sorted(best.values(), key=lambda e: (e.source, e.target))
 
-    def similarity_to_origin(self, key: str) -> float:
-        label, _ = self.assignments()[key]
-        return self._entries[key].signature.jaccard(self._entries[label].signature)
+    def similarity(self, a: str, b: str) -> float:
+        return self._entries[a].signature.jaccard(self._entries[b].signature)
+
+
+def encode_credits(text: str) -> list[str]:
+    """A text's credits as "name|weight" strings (how they are kept with a signature)."""
+    return [f"{name}|{weight}" for name, weight in credit_weights(text).items()]
 
 
 def _same_outlet(a: _Entry, b: _Entry) -> bool:
@@ -254,12 +291,6 @@ def _same_outlet(a: _Entry, b: _Entry) -> bool:
     us" block, a newsletter box) far more often than a copy, so such pairs are not
     partial copies. Seen in ../shared/corpus: two my6sense press releases."""
     return a.doc.outlet is not None and a.doc.outlet == b.doc.outlet
-
-
-def _hash(normalized: str) -> str:
-    import hashlib
-
-    return hashlib.sha256(normalized.encode("utf-8")).hexdigest()
 
 
 def _when(doc: Document) -> datetime | None:

@@ -25,19 +25,40 @@ _WIRE = re.compile(r"\((AP|AFP|Reuters|Yonhap|Bloomberg|dpa|Xinhua|Kyodo|UPI|ANI
 _SLASH_CREDIT = re.compile(r"^[_*\s]*([A-Z][\w&'. -]{1,40}(?:/[A-Z][\w&'. -]{1,40})+)[_*\s.]*$")
 
 
-def credited_names(text: str) -> list[str]:
-    """Outlet names the text credits, in the order they appear."""
-    names: list[str] = []
+# How much a credit says about where a story came from: "first published by X" names
+# the origin outright; a wire dateline nearly so; "A/B" credits name the distributor and
+# the paper together, in either order, so each part gets a smaller weight.
+EXPLICIT_WEIGHT = 3
+WIRE_WEIGHT = 2
+SLASH_WEIGHT = 1
+
+
+def credits(text: str) -> list[tuple[str, int]]:
+    """(credited outlet name, weight) pairs, in the order they appear."""
+    found: list[tuple[str, int]] = []
     for line in text.split("\n"):
         stripped = line.strip()
-        names += _FIRST_PUBLISHED.findall(stripped)
-        names += _WIRE.findall(stripped[:200])
+        found += [(name, EXPLICIT_WEIGHT) for name in _FIRST_PUBLISHED.findall(stripped)]
+        found += [(name, WIRE_WEIGHT) for name in _WIRE.findall(stripped[:200])]
         if len(stripped) <= MAX_CREDIT_LINE:
             match = _SLASH_CREDIT.match(stripped)
             if match:
-                names += [part.strip() for part in match.group(1).split("/")]
-    cleaned = (name.strip(" ._*") for name in names)
-    return list(dict.fromkeys(name for name in cleaned if name))
+                found += [(part, SLASH_WEIGHT) for part in match.group(1).split("/")]
+    cleaned = ((name.strip(" ._*"), weight) for name, weight in found)
+    return [(name, weight) for name, weight in cleaned if name]
+
+
+def credited_names(text: str) -> list[str]:
+    """Outlet names the text credits, each once, in the order they appear."""
+    return list(dict.fromkeys(name for name, _ in credits(text)))
+
+
+def credit_weights(text: str) -> dict[str, int]:
+    """Credited name -> the largest weight any credit gives it in this text."""
+    weights: dict[str, int] = {}
+    for name, weight in credits(text):
+        weights[name] = max(weight, weights.get(name, 0))
+    return weights
 
 
 def _key(name: str) -> str:

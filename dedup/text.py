@@ -7,6 +7,7 @@ spaces separate phrases that change form with their particles).
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 
@@ -57,6 +58,13 @@ def normalize(text: str) -> str:
         text = _DOUBLE_QUOTES.sub('"', text)
         text = _DASHES.sub("-", text)
     return " ".join(text.casefold().split())
+
+
+def fingerprint(normalized: str) -> str:
+    """Exact-copy key of a normalised text ("" for an empty text, which copies nothing)."""
+    if not normalized:
+        return ""
+    return hashlib.sha256(normalized.encode("utf-8")).hexdigest()
 
 
 def is_cjk(text: str) -> bool:

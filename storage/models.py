@@ -7,9 +7,11 @@ from datetime import datetime
 from sqlalchemy import (
     JSON,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -127,3 +129,55 @@ class WatchArticle(Base):
     first_seen: Mapped[datetime] = mapped_column(DateTime)
 
     __table_args__ = (UniqueConstraint("watch_id", "article_id"),)
+
+
+class SignatureRow(Base):
+    """The MinHash of one article version's text, with how it was made."""
+
+    __tablename__ = "signatures"
+
+    version_id: Mapped[int] = mapped_column(ForeignKey("article_versions.id"), primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), index=True)
+    scheme: Mapped[str] = mapped_column(String(16))
+    seed: Mapped[int] = mapped_column(Integer)
+    num_perm: Mapped[int] = mapped_column(Integer)
+    size: Mapped[int] = mapped_column(Integer)  # shingles in the text
+    hashvalues: Mapped[bytes] = mapped_column(LargeBinary)
+    text_hash: Mapped[str] = mapped_column(String(64))
+    credits: Mapped[list[str]] = mapped_column(JSON, default=list)
+    signed_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+
+class StoryCluster(Base):
+    """One story: an origin article and its copies. Merged clusters point to the survivor."""
+
+    __tablename__ = "story_clusters"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    origin_article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id"))
+    size: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    merged_into: Mapped[int | None] = mapped_column(ForeignKey("story_clusters.id"))
+
+
+class ClusterMember(Base):
+    __tablename__ = "cluster_members"
+
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), primary_key=True)
+    cluster_id: Mapped[int] = mapped_column(ForeignKey("story_clusters.id"), index=True)
+    # origin | syndicated | partial_copy
+    role: Mapped[str] = mapped_column(String(16))
+    similarity: Mapped[float] = mapped_column(Float)  # estimated Jaccard with the origin
+    joined_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class CopyEdge(Base):
+    """Article `target` reuses a substantial part of article `source`."""
+
+    __tablename__ = "copy_edges"
+
+    source_article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), primary_key=True)
+    target_article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), primary_key=True)
+    overlap: Mapped[float] = mapped_column(Float)
+    found_at: Mapped[datetime] = mapped_column(DateTime)

@@ -18,6 +18,7 @@ from sqlalchemy import Connection, Engine, Table, func, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage.clusters import ClusterStore
 from storage.dialect import insert_ignoring_conflicts, make_engine
 from storage.models import (
     ArticleRow,
@@ -106,7 +107,7 @@ class RunInfo:
     error: str | None = None
 
 
-class Store:
+class Store(ClusterStore):
     """Open with Store.open(url); every method is one transaction."""
 
     def __init__(self, engine: Engine, clock: Callable[[], datetime] = utcnow) -> None:
@@ -290,6 +291,18 @@ class Store:
                 select(ARTICLES.c.id).where(ARTICLES.c.canonical_url == snap.canonical_url)
             ).scalar_one()
         )
+
+    def article_facts(self, article_id: int) -> dict[str, Any] | None:
+        """What clustering needs of an article: URL, outlet, dates and current text."""
+        with self.session() as s:
+            article = s.get(ArticleRow, article_id)
+            if article is None or not article.versions:
+                return None
+            return {
+                "canonical_url": article.canonical_url, "outlet": article.outlet,
+                "site_name": article.site_name, "published": article.published,
+                "first_seen": article.first_seen, "text": article.versions[-1].text,
+            }  # fmt: skip
 
     def known_article_id(self, url: str) -> int | None:
         with self.session() as s:

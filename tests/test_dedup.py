@@ -146,3 +146,39 @@ def test_dedup_command_extracts_html(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["dedup", str(source)])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout) == {"id": "1", "cluster": "1", "role": "origin"}
+
+
+def test_crawl_pipeline_and_batch_agree(newsroom: object, tmp_path: Path) -> None:
+    """The clusters the crawl assigns are the ones `wirewatch dedup` finds for the same
+    stored articles."""
+    from tests.crawl_helpers import crawl, demo_watch_for, query
+
+    db_url = f"sqlite:///{tmp_path / 'c.db'}"
+    crawl(demo_watch_for(newsroom, tmp_path), db_url)  # type: ignore[arg-type]
+    rows = query(
+        db_url,
+        "select a.id, a.canonical_url, a.site_name, a.published, v.text, "
+        "m.cluster_id from articles a join article_versions v "
+        "on v.article_id = a.id join cluster_members m on m.article_id = a.id",
+    )
+    docs = [Document(str(r[0]), r[4], url=r[1], outlet=r[1].split("/")[2], site_name=r[2],
+                     published=r[3]) for r in rows]  # fmt: skip
+    assignments, _ = cluster_documents(docs)
+    by_batch: dict[str, set[str]] = {}
+    by_crawl: dict[int, set[str]] = {}
+    for row in rows:
+        by_batch.setdefault(assignments[str(row[0])][0], set()).add(str(row[0]))
+        by_crawl.setdefault(row[5], set()).add(str(row[0]))
+    assert sorted(map(sorted, by_batch.values())) == sorted(map(sorted, by_crawl.values()))
+    result = CliRunner().invoke(main, ["clusters", "list", "--db", db_url, "--format", "json"])
+    assert result.exit_code == 0, (result.output, result.exception)
+    stories = json.loads(result.output)
+    assert len(stories) == 1 and stories[0]["size"] == 4
+    assert stories[0]["origin_outlet"] == "The Korea Herald"
+    shown = CliRunner().invoke(main, ["clusters", "show", str(stories[0]["id"]), "--db", db_url,
+                                      "--format", "json"])  # fmt: skip
+    members = json.loads(shown.output)["members"]
+    assert {m["role"] for m in members} == {"origin", "syndicated"}
+    assert min(m["similarity"] for m in members) > 0.5
+    missing = CliRunner().invoke(main, ["clusters", "show", "999", "--db", db_url])
+    assert missing.exit_code == 2 and "no cluster with id 999" in missing.output

@@ -343,6 +343,131 @@ def _read_source(source: str, page_url: str | None) -> tuple[bytes, str | None, 
     return body, None, page_url or path.resolve().as_uri()
 
 
+# --- clusters ------------------------------------------------------------------------------
+
+
+def parse_since(value: str | None) -> Any:
+    """'7d', '12h', '30m' or an ISO date -> a naive UTC datetime (None for None)."""
+    if value is None:
+        return None
+    import re
+    from datetime import datetime, timedelta
+
+    from storage.store import utcnow
+
+    match = re.fullmatch(r"\s*(\d+)\s*([mhdw])\s*", value)
+    if match:
+        unit = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}[match.group(2)]
+        return utcnow() - timedelta(**{unit: int(match.group(1))})
+    try:
+        return datetime.fromisoformat(value).replace(tzinfo=None)
+    except ValueError as exc:
+        raise BadInput(
+            f"--since {value!r}: use a duration like 7d, 12h, 30m or a date like 2024-10-21"
+        ) from exc
+
+
+SINCE_OPTION = click.option(
+    "--since",
+    default=None,
+    help="Only what was first seen in this period: 7d, 12h, 30m, or since a date "
+    "(YYYY-MM-DD). Default: everything.",
+)
+
+
+@main.group()
+def clusters() -> None:
+    """Story clusters: an origin article and its syndicated and partial copies."""
+
+
+CLUSTER_COLUMNS = ("id", "size", "outlets", "origin_outlet", "title", "published", "first_seen")
+
+
+@clusters.command("list")
+@DB_OPTION
+@FORMAT_OPTION
+@SINCE_OPTION
+@click.option(
+    "--min-size",
+    type=click.IntRange(1),
+    default=2,
+    show_default=True,
+    help="Only clusters with at least this many articles.",
+)
+@click.option(
+    "--limit",
+    type=click.IntRange(1),
+    default=100,
+    show_default=True,
+    help="At most this many clusters, newest first.",
+)
+def clusters_list(db_url: str, fmt: str, since: str | None, min_size: int, limit: int) -> None:
+    """List story clusters, newest first, with their origin article.
+
+    Example: wirewatch clusters list --since 7d --format json
+    """
+    store = open_store(db_url)
+    try:
+        rows = store.list_clusters(since=parse_since(since), min_size=min_size, limit=limit)
+    finally:
+        store.close()
+    print_rows(
+        rows,
+        CLUSTER_COLUMNS,
+        fmt,
+        title="Story clusters",
+        optional=("outlets", "published", "first_seen", "size"),
+    )
+
+
+@clusters.command("show")
+@click.argument("cluster_id", type=int)
+@DB_OPTION
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="Output format: a table, or json for scripts.",
+)
+def clusters_show(cluster_id: int, db_url: str, fmt: str) -> None:
+    """Show one cluster's members: outlet, title, published and first-seen times, role
+    and similarity to the origin, and the partial copies linked to it.
+
+    A cluster that was merged into another is shown as the one it merged into.
+
+    Example: wirewatch clusters show 1
+    """
+    store = open_store(db_url)
+    try:
+        live = store.resolve_cluster(cluster_id)
+        detail = store.cluster_detail(live) if live is not None else None
+    finally:
+        store.close()
+    if detail is None:
+        raise BadInput(f"no cluster with id {cluster_id}")
+    if fmt == "json":
+        print_json(detail)
+        return
+    if live != cluster_id:
+        click.echo(f"Cluster {cluster_id} was merged into cluster {live}.")
+    print_rows(
+        detail["members"],
+        ("article_id", "outlet", "title", "role", "similarity", "published", "first_seen"),
+        "table",
+        title=f"Cluster {live}",
+        optional=("similarity", "published", "first_seen"),
+    )
+    if detail["partial_copies"]:
+        print_rows(
+            detail["partial_copies"],
+            ("from", "to", "overlap"),
+            "table",
+            title="Partial copies (article ids)",
+        )
+
+
 # --- dedup ---------------------------------------------------------------------------------
 
 

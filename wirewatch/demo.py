@@ -86,6 +86,8 @@ def run_demo(db_url: str, port: int | None, workers: int | None) -> None:
     store = Store.open(db_url)
     try:
         rows = store.list_articles(watch=watch.name, limit=1000)
+        stories = store.list_clusters(min_size=2)
+        details = [store.cluster_detail(story["id"]) for story in stories]
     finally:
         store.close()
     print_rows(
@@ -95,9 +97,20 @@ def run_demo(db_url: str, port: int | None, workers: int | None) -> None:
         title=f"Articles of watch {watch.name}",
         optional=("versions",),
     )
+    for detail in details:
+        if detail is not None:
+            print_rows(
+                detail["members"],
+                ("article_id", "outlet", "title", "role", "similarity"),
+                "table",
+                title=f"Story cluster {detail['id']}: one story, {len(detail['members'])} outlets",
+                optional=("similarity",),
+            )
     console.print(
         f"\nStored in {db_url}. Look further with:\n"
         "  wirewatch articles list --format json\n"
         "  wirewatch articles show ID\n"
+        "  wirewatch clusters list --min-size 1\n"
+        "  wirewatch clusters show ID\n"
         "  sqlite3 wirewatch.db 'select outlet, title from articles'"
     )

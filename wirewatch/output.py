@@ -24,12 +24,28 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+# Outlet names: wrapping them mid-name is hard to read.
+NAME_COLUMNS = frozenset({"outlet", "site_name", "origin_outlet"})
+# Columns whose values are long tokens that cannot wrap nicely.
+TIMESTAMP_COLUMNS = frozenset({"first_seen", "last_seen", "seen_at", "started_at"})
+
+
+def _min_width(column: str) -> int:
+    if column in WIDE_COLUMNS:
+        return 20
+    if column in TIMESTAMP_COLUMNS:
+        return 20
+    if column in NAME_COLUMNS:
+        return 17
+    return max(len(column), 10)
+
+
 def fit_columns(columns: Sequence[str], optional: Sequence[str], width: int) -> list[str]:
     """Drop optional columns (last named first) until the table fits the terminal."""
     kept = list(columns)
 
     def needed(cols: list[str]) -> int:
-        return sum((20 if c in WIDE_COLUMNS else max(len(c), 10)) + 3 for c in cols) + 1
+        return sum(_min_width(c) + 3 for c in cols) + 1
 
     for column in reversed(optional):
         if needed(kept) <= width:

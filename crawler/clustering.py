@@ -1,0 +1,118 @@
+"""Keeping the database's story clusters up to date as article versions arrive.
+
+Every version is signed once and its signature stored; at start-up the in-memory
+index is rebuilt from the stored signatures of the last `window` (no re-signing). A
+version is keyed "v<version id>" and carries its article's canonical URL, so an
+updated article stays one story with its earlier text and is re-checked against
+everything its new text resembles.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from dedup.cluster import (
+    DEFAULT_CONFIG,
+    DedupConfig,
+    Document,
+    Role,
+    StoryClusters,
+    encode_credits,
+)
+from dedup.signature import Signature, SignatureParams, sign
+from dedup.templates import TemplateLines
+from dedup.text import fingerprint, normalize, shingle_hashes
+from storage import Store
+from storage.clusters import StoredSignature
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ArticleFacts:
+    article_id: int
+    version_id: int
+    canonical_url: str
+    outlet: str
+    site_name: str | None
+    published: str | None
+    first_seen: datetime
+    text: str
+
+
+def _document(facts: ArticleFacts | StoredSignature, text: str = "") -> Document:
+    return Document(
+        key=f"v{facts.version_id}",
+        text=text,
+        url=facts.canonical_url,
+        outlet=facts.outlet,
+        site_name=facts.site_name,
+        published=facts.published,
+        first_seen=facts.first_seen.isoformat(),
+    )
+
+
+class ClusterKeeper:
+    def __init__(self, store: Store, config: DedupConfig = DEFAULT_CONFIG) -> None:
+        self.store = store
+        self.config = config
+        self.templates = TemplateLines()
+        self.clusters = StoryClusters(config, templates=self.templates)
+        self._article_of: dict[str, int] = {}
+
+    @classmethod
+    def load(cls, store: Store, config: DedupConfig = DEFAULT_CONFIG,
+             now: datetime | None = None) -> ClusterKeeper:  # fmt: skip
+        """Rebuild the index from stored signatures within the time window."""
+        keeper = cls(store, config)
+        since = (now or store.clock()) - config.window
+        loaded = 0
+        for stored in store.load_signatures(since):
+            params = SignatureParams(stored.num_perm, stored.seed, stored.scheme)
+            if params != config.params:
+                continue  # made with other parameters: re-signed when the article changes
+            signature = Signature.from_bytes(stored.hashvalues, stored.size, params)
+            keeper._article_of[f"v{stored.version_id}"] = stored.article_id
+            keeper.clusters.add_signed(_document(stored), signature, stored.text_hash,
+                                       list(stored.credits))  # fmt: skip
+            loaded += 1
+        logger.info("cluster index rebuilt from %d stored signatures", loaded)
+        return keeper
+
+    def add(self, facts: ArticleFacts) -> int:
+        """Sign, store and cluster one new article version; returns its cluster id."""
+        self.templates.learn(facts.outlet, facts.canonical_url, facts.text)
+        text = self.templates.strip(facts.outlet, facts.text)
+        normalized = normalize(text)
+        signature = sign(shingle_hashes(text), self.config.params)
+        text_hash = fingerprint(normalized)
+        credits = encode_credits(facts.text)
+        self.store.save_signature(
+            facts.article_id, facts.version_id, scheme=signature.params.scheme,
+            seed=signature.params.seed, num_perm=signature.params.num_perm,
+            size=signature.size, hashvalues=signature.to_bytes(), text_hash=text_hash,
+            credits=credits,
+        )  # fmt: skip
+        key = f"v{facts.version_id}"
+        self._article_of[key] = facts.article_id
+        self.clusters.add_signed(_document(facts), signature, text_hash, credits)
+        return self._record(key)
+
+    def _record(self, key: str) -> int:
+        keys = self.clusters.component(key)
+        roles = self.clusters.roles(keys)
+        origin = self.clusters.origin(keys)
+        members: dict[int, tuple[str, float]] = {}
+        # oldest version first: an article's role is its first version's
+        for member in sorted(keys, key=lambda k: int(k[1:])):
+            article = self._article_of[member]
+            if roles[member] is not Role.VERSION and article not in members:
+                members[article] = (roles[member].value, self.clusters.similarity(member, origin))
+        cluster_id = self.store.record_cluster(members, self._article_of[origin])
+        for edge in self.clusters.edges_of(key):
+            source, target = self._article_of[edge.source], self._article_of[edge.target]
+            if source != target:
+                self.store.record_edge(source, target, edge.overlap)
+        return cluster_id

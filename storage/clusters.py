@@ -1,0 +1,299 @@
+"""Signatures, story clusters, members and partial-copy edges: the Store's share of them.
+
+Cluster ids are stable: when a new article joins two clusters, the one with the lower
+id survives and the other records `merged_into`, so an id once shown to a user still
+leads to its story.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from sqlalchemy import Engine, delete, func, select, update
+from sqlalchemy.orm import Session
+
+from storage.dialect import insert_ignoring_conflicts
+from storage.models import (
+    ArticleRow,
+    ArticleVersion,
+    ClusterMember,
+    CopyEdge,
+    SignatureRow,
+    StoryCluster,
+)
+
+
+class _HasSessions(Protocol):
+    engine: Engine
+
+    def clock(self) -> datetime: ...
+
+    def session(self) -> AbstractContextManager[Session]: ...
+
+
+@dataclass(frozen=True)
+class StoredSignature:
+    article_id: int
+    version_id: int
+    canonical_url: str
+    outlet: str
+    site_name: str | None
+    published: str | None
+    first_seen: datetime
+    scheme: str
+    seed: int
+    num_perm: int
+    size: int
+    hashvalues: bytes
+    text_hash: str
+    credits: tuple[str, ...]
+
+
+class ClusterStore:
+    """Mixed into storage.Store."""
+
+    def save_signature(
+        self: _HasSessions,
+        article_id: int,
+        version_id: int,
+        *,
+        scheme: str,
+        seed: int,
+        num_perm: int,
+        size: int,
+        hashvalues: bytes,
+        text_hash: str,
+        credits: list[str],
+    ) -> None:
+        with self.session() as s:
+            s.execute(
+                insert_ignoring_conflicts(self.engine, SignatureRow, ["version_id"]).values(
+                    version_id=version_id,
+                    article_id=article_id,
+                    scheme=scheme,
+                    seed=seed,
+                    num_perm=num_perm,
+                    size=size,
+                    hashvalues=hashvalues,
+                    text_hash=text_hash,
+                    credits=credits,
+                    signed_at=self.clock(),
+                )
+            )
+
+    def load_signatures(self: _HasSessions, since: datetime | None = None) -> list[StoredSignature]:
+        """Every stored signature (of articles first seen since `since`), oldest first."""
+        query = (
+            select(SignatureRow, ArticleRow)
+            .join(ArticleRow, ArticleRow.id == SignatureRow.article_id)
+            .order_by(SignatureRow.version_id)
+        )
+        if since is not None:
+            query = query.where(ArticleRow.first_seen >= since)
+        with self.session() as s:
+            return [
+                StoredSignature(
+                    sig.article_id,
+                    sig.version_id,
+                    art.canonical_url,
+                    art.outlet,
+                    art.site_name,
+                    art.published,
+                    art.first_seen,
+                    sig.scheme,
+                    sig.seed,
+                    sig.num_perm,
+                    sig.size,
+                    sig.hashvalues,
+                    sig.text_hash,
+                    tuple(sig.credits or ()),
+                )
+                for sig, art in s.execute(query)
+            ]
+
+    def unsigned_versions(self: _HasSessions) -> Iterator[tuple[int, int, str]]:
+        """(article id, version id, text) of versions without a signature, oldest first."""
+        with self.session() as s:
+            query = (
+                select(ArticleVersion.article_id, ArticleVersion.id, ArticleVersion.text)
+                .outerjoin(SignatureRow, SignatureRow.version_id == ArticleVersion.id)
+                .where(SignatureRow.version_id.is_(None))
+                .order_by(ArticleVersion.id)
+            )
+            rows = list(s.execute(query))
+        yield from rows
+
+    def record_cluster(
+        self: _HasSessions, members: dict[int, tuple[str, float]], origin: int
+    ) -> int:
+        """Record one story's members (article id -> (role, similarity to the origin)).
+
+        Returns the cluster id: the lowest id among the clusters the members were in
+        (the others are marked merged into it), or a new one.
+        """
+        now = self.clock()
+        with self.session() as s:
+            current = set(
+                s.execute(
+                    select(ClusterMember.cluster_id).where(ClusterMember.article_id.in_(members))
+                ).scalars()
+            )
+            if current:
+                target = min(current)
+                s.execute(
+                    update(StoryCluster)
+                    .where(StoryCluster.id.in_(current - {target}))
+                    .values(merged_into=target, size=0, updated_at=now)
+                )
+                s.execute(
+                    update(StoryCluster)
+                    .where(StoryCluster.merged_into.in_(current - {target}))
+                    .values(merged_into=target)
+                )
+            else:
+                cluster = StoryCluster(created_at=now, updated_at=now, size=0)
+                s.add(cluster)
+                s.flush()
+                target = cluster.id
+            s.execute(delete(ClusterMember).where(ClusterMember.article_id.in_(members)))
+            joined = {
+                article: when
+                for article, when in s.execute(
+                    select(ClusterMember.article_id, ClusterMember.joined_at).where(
+                        ClusterMember.cluster_id == target
+                    )
+                )
+            }
+            for article_id, (role, similarity) in members.items():
+                s.add(
+                    ClusterMember(
+                        article_id=article_id,
+                        cluster_id=target,
+                        role=role,
+                        similarity=round(similarity, 3),
+                        joined_at=joined.get(article_id, now),
+                    )
+                )
+            s.flush()
+            size = s.execute(
+                select(func.count()).where(ClusterMember.cluster_id == target)
+            ).scalar_one()
+            s.execute(
+                update(StoryCluster)
+                .where(StoryCluster.id == target)
+                .values(origin_article_id=origin, size=size, updated_at=now, merged_into=None)
+            )
+            return target
+
+    def record_edge(self: _HasSessions, source: int, target: int, overlap: float) -> None:
+        with self.session() as s:
+            s.execute(
+                insert_ignoring_conflicts(
+                    self.engine, CopyEdge, ["source_article_id", "target_article_id"]
+                ).values(
+                    source_article_id=source,
+                    target_article_id=target,
+                    overlap=round(overlap, 3),
+                    found_at=self.clock(),
+                )
+            )
+
+    def resolve_cluster(self: _HasSessions, cluster_id: int) -> int | None:
+        """The live cluster an id stands for (following merges), or None."""
+        with self.session() as s:
+            for _ in range(100):
+                row = s.get(StoryCluster, cluster_id)
+                if row is None:
+                    return None
+                if row.merged_into is None:
+                    return row.id
+                cluster_id = row.merged_into
+        return None
+
+    def list_clusters(
+        self: _HasSessions, since: datetime | None = None, min_size: int = 1, limit: int = 100
+    ) -> list[dict[str, Any]]:
+        first_seen = (
+            select(
+                ClusterMember.cluster_id,
+                func.min(ArticleRow.first_seen).label("first_seen"),
+                func.count(func.distinct(ArticleRow.outlet)).label("outlets"),
+            )
+            .join(ArticleRow, ArticleRow.id == ClusterMember.article_id)
+            .group_by(ClusterMember.cluster_id)
+            .subquery()
+        )
+        query = (
+            select(StoryCluster, ArticleRow, first_seen.c.first_seen, first_seen.c.outlets)
+            .join(first_seen, first_seen.c.cluster_id == StoryCluster.id)
+            .outerjoin(ArticleRow, ArticleRow.id == StoryCluster.origin_article_id)
+            .where(StoryCluster.merged_into.is_(None), StoryCluster.size >= min_size)
+            .order_by(first_seen.c.first_seen.desc(), StoryCluster.id.desc())
+            .limit(limit)
+        )
+        if since is not None:
+            query = query.where(first_seen.c.first_seen >= since)
+        with self.session() as s:
+            return [
+                {
+                    "id": cluster.id,
+                    "size": cluster.size,
+                    "outlets": outlets,
+                    "origin_id": origin.id if origin else None,
+                    "origin_outlet": (origin.site_name or origin.outlet) if origin else None,
+                    "title": origin.title if origin else None,
+                    "published": origin.published if origin else None,
+                    "first_seen": _iso(seen),
+                }
+                for cluster, origin, seen, outlets in s.execute(query)
+            ]
+
+    def cluster_detail(self: _HasSessions, cluster_id: int) -> dict[str, Any] | None:
+        with self.session() as s:
+            cluster = s.get(StoryCluster, cluster_id)
+            if cluster is None:
+                return None
+            rows = s.execute(
+                select(ClusterMember, ArticleRow)
+                .join(ArticleRow, ArticleRow.id == ClusterMember.article_id)
+                .where(ClusterMember.cluster_id == cluster_id)
+                .order_by(ArticleRow.published, ArticleRow.first_seen, ArticleRow.id)
+            )
+            members = [
+                {
+                    "article_id": art.id,
+                    "outlet": art.site_name or art.outlet,
+                    "title": art.title,
+                    "published": art.published,
+                    "first_seen": _iso(art.first_seen),
+                    "role": member.role,
+                    "similarity": member.similarity,
+                    "url": art.canonical_url,
+                }
+                for member, art in rows
+            ]
+            ids = [m["article_id"] for m in members]
+            edges = s.execute(
+                select(CopyEdge).where(
+                    CopyEdge.source_article_id.in_(ids) | CopyEdge.target_article_id.in_(ids)
+                )
+            ).scalars()
+            return {
+                "id": cluster.id,
+                "merged_into": cluster.merged_into,
+                "origin_id": cluster.origin_article_id,
+                "size": cluster.size,
+                "members": members,
+                "partial_copies": [
+                    {"from": e.source_article_id, "to": e.target_article_id, "overlap": e.overlap}
+                    for e in edges
+                ],
+            }
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat(timespec="seconds") + "Z" if moment else None
