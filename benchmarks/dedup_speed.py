@@ -115,7 +115,8 @@ def rebuild_time(count: int) -> dict[str, Any]:
         with store.engine.begin() as connection:
             connection.exec_driver_sql(
                 "insert into articles (id, canonical_url, outlet, title, authors, tags, "
-                "first_seen, last_seen, status) values (?, ?, 'outlet.test', '', '[]', '[]', ?, ?, 'live')",
+                "first_seen, last_seen, status) "
+                "values (?, ?, 'outlet.test', '', '[]', '[]', ?, ?, 'live')",
                 [(i, f"http://outlet.test/{i}", now, now) for i in range(1, count + 1)],
             )
             connection.exec_driver_sql(
@@ -125,7 +126,8 @@ def rebuild_time(count: int) -> dict[str, Any]:
             )
             connection.exec_driver_sql(
                 "insert into signatures (version_id, article_id, scheme, seed, num_perm, size, "
-                "hashvalues, text_hash, credits, signed_at) values (?, ?, 'affine32', 1, 128, 500, ?, ?, '[]', ?)",
+                "hashvalues, text_hash, credits, signed_at) "
+                "values (?, ?, 'affine32', 1, 128, 500, ?, ?, '[]', ?)",
                 [
                     (i, i, random_signature(rng).to_bytes(), f"h{i}", now)
                     for i in range(1, count + 1)
