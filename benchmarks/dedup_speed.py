@@ -72,7 +72,7 @@ def random_signature(rng: np.random.Generator) -> Signature:
     return Signature(values, int(rng.integers(300, 900)), DEFAULT_PARAMS)
 
 
-def clusterer_scaling(sizes: list[int], probe: int = 5000) -> list[dict[str, Any]]:
+def clusterer_scaling(sizes: list[int], probe: int = 20_000) -> list[dict[str, Any]]:
     rng = np.random.default_rng(1)
     results = []
     clusters = StoryClusters()
@@ -81,6 +81,7 @@ def clusterer_scaling(sizes: list[int], probe: int = 5000) -> list[dict[str, Any
     added = 0
     epoch = datetime(2024, 10, 1)
     for size in sorted(sizes):
+        probe = min(probe, size // 2)  # timed: the last `probe` articles before `size`
         while added < size - probe:
             doc = Document(
                 f"a{added}", "", first_seen=(epoch + timedelta(seconds=added)).isoformat()

@@ -27,7 +27,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from dedup.credits import credit_weights, names_match
-from dedup.index import DEFAULT_LSH_THRESHOLD, CandidateIndex, LSHIndex
+from dedup.index import DEFAULT_LSH_THRESHOLD, BandIndex, CandidateIndex
 from dedup.signature import DEFAULT_PARAMS, Signature, SignatureParams, sign
 from dedup.templates import TemplateLines
 from dedup.text import fingerprint, normalize, shingle_hashes
@@ -52,7 +52,7 @@ class Role(StrEnum):
     VERSION = "version"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Document:
     key: str
     text: str
@@ -92,7 +92,7 @@ class Edge:
     overlap: float  # share of the target's text found in the source
 
 
-@dataclass
+@dataclass(slots=True)
 class _Entry:
     doc: Document
     signature: Signature
@@ -107,7 +107,7 @@ class StoryClusters:
     def __init__(self, config: DedupConfig = DEFAULT_CONFIG, index: CandidateIndex | None = None,
                  templates: TemplateLines | None = None) -> None:  # fmt: skip
         self.config = config
-        self.index = index if index is not None else LSHIndex(config.params, config.lsh_threshold)
+        self.index = index if index is not None else BandIndex(config.params, config.lsh_threshold)
         self.templates = templates
         self._entries: dict[str, _Entry] = {}
         self._parent: dict[str, str] = {}

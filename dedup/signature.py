@@ -40,7 +40,7 @@ class SignatureParams:
             raise SignatureError(f"num_perm must be between 16 and 1024, got {self.num_perm}")
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, slots=True)
 class Signature:
     """A MinHash of one text's shingles, with the size of the shingle set."""
 

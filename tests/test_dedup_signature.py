@@ -65,3 +65,24 @@ def test_round_trip_and_parameter_checks() -> None:
     with pytest.raises(SignatureError, match="only the 'affine32' scheme"):
         SignatureParams(scheme="legacy")
     assert sign(shingle_hashes("")).size == 0
+
+
+def test_band_index_finds_what_minhash_lsh_finds() -> None:
+    from dedup.index import BandIndex, LSHIndex
+
+    words = STORY.split()
+    texts = {f"t{i}": " ".join(words[i * 7 :] + words[: i * 7]) for i in range(12)}
+    texts["half"] = " ".join(words[: len(words) // 2])
+    texts["other"] = " ".join(reversed(words))
+    signatures = {key: sign(shingle_hashes(text)) for key, text in texts.items()}
+    band, lsh = BandIndex(), LSHIndex()
+    assert (band.bands, band.rows) == (lsh._lsh.b, lsh._lsh.r)
+    for key, signature in signatures.items():
+        assert band.query(signature) == lsh.query(signature)
+        band.insert(key, signature)
+        lsh.insert(key, signature)
+    band.remove("half")
+    lsh.remove("half")
+    for signature in signatures.values():
+        assert band.query(signature) == lsh.query(signature)
+    assert len(band) == len(lsh) == len(signatures) - 1 and "half" not in band
