@@ -89,6 +89,9 @@ def clusterer_scaling(sizes: list[int], probe: int = 20_000) -> list[dict[str, A
             clusters.add_signed(doc, random_signature(rng), f"h{added}", [])
             added += 1
         signatures = [random_signature(rng) for _ in range(probe)]
+        # as crawler.clustering.ClusterKeeper does after rebuilding the index at start-up
+        gc.collect()
+        gc.freeze()
         start = time.perf_counter()
         for signature in signatures:
             doc = Document(

@@ -9,6 +9,7 @@ everything its new text resembles.
 
 from __future__ import annotations
 
+import gc
 import logging
 from dataclasses import dataclass
 from datetime import datetime
@@ -79,6 +80,10 @@ class ClusterKeeper:
                                        list(stored.credits))  # fmt: skip
             loaded += 1
         logger.info("cluster index rebuilt from %d stored signatures", loaded)
+        # The rebuilt index lives as long as the crawl: move it out of the cyclic
+        # garbage collector's way, which otherwise rescans it ever more slowly
+        # (benchmarks/README.md: 3.8x cost at 100k articles instead of 1.45x).
+        gc.freeze()
         return keeper
 
     def add(self, facts: ArticleFacts) -> int:

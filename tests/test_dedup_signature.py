@@ -86,3 +86,34 @@ def test_band_index_finds_what_minhash_lsh_finds() -> None:
     for signature in signatures.values():
         assert band.query(signature) == lsh.query(signature)
     assert len(band) == len(lsh) == len(signatures) - 1 and "half" not in band
+
+
+def test_lsh_index_on_redis() -> None:
+    """The CandidateIndex on datasketch's Redis storage, when WIREWATCH_TEST_REDIS is set."""
+    import os
+    import uuid
+    from urllib.parse import urlsplit
+
+    from dedup.index import LSHIndex
+
+    url = os.environ.get("WIREWATCH_TEST_REDIS")
+    if not url:
+        pytest.skip("set WIREWATCH_TEST_REDIS (redis://host:port/db) to run the Redis tests")
+    pytest.importorskip("redis")
+    parts = urlsplit(url)
+    config = {"type": "redis", "basename": f"wirewatch-test-{uuid.uuid4().hex}".encode(),
+              "redis": {"host": parts.hostname, "port": parts.port or 6379,
+                        "db": int(parts.path.strip("/") or 0)}}  # fmt: skip
+    index = LSHIndex(storage_config=config)
+    words = STORY.split()
+    story, half = sign(shingle_hashes(STORY)), sign(shingle_hashes(" ".join(words[:200])))
+    index.insert("story", story)
+    assert index.query(half) == ["story"]
+    index.remove("story")
+    assert index.query(half) == []
+    import redis
+
+    client = redis.Redis(host=parts.hostname, port=parts.port or 6379)
+    for key in client.scan_iter(match=config["basename"] + b"*"):
+        client.delete(key)
+    client.close()
