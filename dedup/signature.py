@@ -108,8 +108,9 @@ def sign(hashes: npt.NDArray[np.uint32], params: SignatureParams = DEFAULT_PARAM
     a, b = _permutations(params)
     if len(hashes) == 0:
         return Signature(np.full(params.num_perm, _EMPTY, dtype=np.uint32), 0, params)
-    mixed = _fmix32(hashes.astype(np.uint32, copy=False)).reshape(-1, 1)
-    # uint32 array arithmetic wraps around, which is the intended modulo 2^32
-    permuted = np.multiply(mixed, a)
-    np.add(permuted, b, out=permuted)
-    return Signature(permuted.min(axis=0).astype(np.uint32), len(hashes), params)
+    mixed = _fmix32(hashes.astype(np.uint32, copy=False))
+    # uint32 array arithmetic wraps around, which is the intended modulo 2^32; one row
+    # per permutation, so that the minimum runs along contiguous memory
+    permuted = np.multiply.outer(a, mixed)
+    np.add(permuted, b[:, np.newaxis], out=permuted)
+    return Signature(permuted.min(axis=1), len(hashes), params)
