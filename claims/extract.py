@@ -1,0 +1,546 @@
+"""Attributed statements in news text: who said what, with which figures.
+
+A light rule-based extractor (no models to download, thousands of sentences per
+second). It finds a reporting cue ("said", "told", "denied", "according to", ...)
+and the speaker in one of the three shapes news copy uses:
+
+    The NIS said (that) ...                 speaker before the cue
+    "...," said Dmitry Peskov, ...          speaker after the cue
+    ..., according to the NIS.              "according to" + speaker
+
+It prefers missing a claim to inventing one: a cue only counts when a plausible
+speaker stands in the right place (measured on PolNeAR: tests/claims_eval.py).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from claims.quantities import Quantity, find_quantities
+from claims.sentences import ABBREVIATIONS, Sentence, split_sentences
+
+# Reporting verbs, chosen from the seed documents and from the cues annotated in
+# PolNeAR's dev split (the only split we have, so its scores are not held-out
+# figures). Every cue needs a plausible speaker in place before it counts.
+CUE_VERBS = (
+    "said says say told tells tell claimed claims claim confirmed confirms confirm denied "
+    "denies deny estimated estimates estimate stated states added adds noted notes "
+    "announced announces warned warns argued argues insisted insists explained explains "
+    "wrote writes acknowledged acknowledges admitted admits asserted asserts alleged "
+    "alleges suggested suggests revealed reveals disclosed indicated indicates predicted "
+    "predicts believes believed believe thinks thought think reported reports tweeted "
+    "declared declares stressed emphasized maintained maintains contended concluded "
+    "testified responded replied commented recalled urged promised vowed pledged accused "
+    "charged countered cautioned conceded agreed disagreed questioned signaled signalled "
+    "hinted dismissed rejected asked wondered acknowledged expects expected hopes hoped "
+    "fears feared knows knew learned called found cited described criticized criticised "
+    "attacked asked continued wants wanted plans planned urges mentioned showed show "
+    "shows decided blasted condemned praised defended arguing saying telling insisting "
+    "noting adding warning claiming suggesting calling promising asks seemed seems hope "
+    "fear doubt doubts doubted acknowledging admitting charges announce argue insist "
+    "suggest"
+).split()
+_CUE_SET = frozenset(CUE_VERBS)
+# Multi-word cues, matched before single verbs.
+_PHRASE_CUES = (
+    "according to", "pointed out", "pointed to", "made clear", "has learned", "have learned",
+    "called for", "called on",
+)  # fmt: skip
+# Words that may stand between a speaker and its cue ("X also said", "X has denied").
+_BETWEEN = frozenset(
+    "also later previously has have had earlier further then reportedly separately "
+    "recently again repeatedly publicly privately would will could did does do not never "
+    "once already still initially first subsequently flatly immediately himself herself "
+    "themselves".split()
+)
+# Time phrases between a speaker and its cue ("Peskov on Thursday dismissed ...").
+_TIME = re.compile(
+    r"(?:\s*,?\s*(?:on|last|this|early|late|earlier)?\s*(?:monday|tuesday|wednesday|"
+    r"thursday|friday|saturday|sunday|week|month|year|night|morning|evening|today|"
+    r"yesterday|(?:jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)[a-z]*\.?\s*\d*)\s*,?)+$",
+    re.IGNORECASE,
+)
+PRONOUNS = frozenset("he she they i we it you".split())
+# Lowercase nouns that can head a speaker ("officials said", "a spokesman said").
+SPEAKER_NOUNS = frozenset(
+    "official officials source sources spokesman spokeswoman spokesperson aide aides "
+    "adviser advisers advisor analyst analysts expert experts agency ministry government "
+    "police report reports statement campaign president minister secretary chief director "
+    "intelligence military army officer officers diplomat diplomats lawmaker lawmakers "
+    "senator senators governor mayor prosecutor prosecutors lawyer lawyers attorney "
+    "authorities leader leaders media outlet newspaper paper poll polls survey study "
+    "researchers scientists witnesses residents critics supporters commander commanders "
+    "department office people person documents data figures observers investigators "
+    "committee council court judge spokespeople representative representatives staff team "
+    "member members party voters economists observers insiders group organization service "
+    "administration pentagon kremlin white house".split()
+)
+_DETERMINERS = frozenset("the a an this that these those its their his her our".split())
+# Tokens that end a speaker noun phrase when scanning back from the cue.
+_NP_STOP = frozenset(
+    "that which who whom whose and but or because while when if as after before since so "
+    "than where what why how though although unless until whether to of in on at for with "
+    "by from about into over under against between during without within not".split()
+)
+_BE = frozenset("is are was were be been being".split())
+# Cues that mean something else before "to" ("he claims to be", "is expected to").
+_NOT_BEFORE_TO = frozenset("claims claim claimed expected said says seems seemed thought".split())
+# Labels that open a line with a colon without naming a speaker.
+_NOT_SPEAKERS_BEFORE_COLON = frozenset(
+    "note update updated editor correction photo photos video watch read related source "
+    "sources credit warning breaking live exclusive analysis opinion q a also by posted "
+    "tags topics share follow".split()
+)
+# Cues that are as often nouns: they need a named speaker right before them.
+_NOUN_LIKE_CUES = frozenset(
+    "claims claim reports estimates estimate notes charges fears hopes doubts".split()
+)
+_CONJUNCTIONS = frozenset("but and yet so meanwhile however also still".split())
+# Capitalised words that open sentences without being names ("More reported evidence").
+_NOT_NAMES = frozenset(
+    "more most some many other such several few all both each any those these this that "
+    "there here now then even only much another no new further".split()
+)
+_CALENDAR = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday today yesterday".split()
+)
+# The last word of an organisation's name: its key is then its initials.
+_ORG_HEADS = frozenset(
+    "service agency ministry department office council committee party organization "
+    "organisation forces command staff center centre institute bureau administration "
+    "government parliament assembly court commission union network board bank fund army "
+    "navy guard corps".split()
+)
+_TOKEN = re.compile(
+    r"[A-Za-z][\w'’-]*(?:\.[A-Za-z]+)*\.?|\([A-Z][\w.-]{0,12}\)|\d(?:[\d,.]*\d)?|''|[^\w\s]"
+)
+_QUOTES = '"“”'
+_QUOTE_MARKS = frozenset({'"', "“", "”", "''"})
+_CLAUSE_PUNCT = frozenset([*",;:—–()[]", *_QUOTES, "''"])
+_MAX_SPEAKER_TOKENS = 9
+# What may stand right before a speaker or cue that follows the content ('...," he said').
+_BEFORE_SPEAKER = frozenset({",", "”", '"', "''"})
+_ACRONYM = re.compile(r"\(([A-Z]{2,9})\)")
+# A short parenthetical after a name: an acronym "(NIS)", a party tag "(R-S.C.)".
+_PAREN_TAG = re.compile(r"\([A-Z][\w.-]{0,12}\)")
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    sentence: str
+    start: int  # character offsets of the sentence in the text
+    end: int
+    speaker: str  # who, as written ("South Korea's National Intelligence Service (NIS)")
+    speaker_key: str  # who, folded for comparison ("nis")
+    cue: str
+    content: str
+    quote: bool
+    quantities: tuple[Quantity, ...] = field(default=())
+    speaker_start: int = 0  # offsets of the speaker as written, in the text
+    speaker_end: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "sentence": self.sentence, "start": self.start, "end": self.end,
+            "speaker": self.speaker, "cue": self.cue, "quote": self.quote,
+            "quantities": [q.to_json() for q in self.quantities],
+        }  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class _Token:
+    text: str
+    start: int
+    end: int
+
+
+def extract_claims(text: str) -> list[Claim]:
+    """Every attributed statement in a text, in order, with offsets into `text`."""
+    claims: list[Claim] = []
+    aliases: dict[str, str] = {}  # acronym -> itself, learnt from "Full Name (NIS)"
+    last_speaker: tuple[str, str] | None = None
+    for sentence in split_sentences(text):
+        claim = _claim_in(sentence, aliases)
+        if claim is None:
+            last_speaker = _subject_named(sentence.text, aliases) or last_speaker
+            continue
+        if claim.speaker_key in PRONOUNS and last_speaker is not None:
+            # "he said": the person named last (a light coreference that is right for
+            # the usual news pattern of a named speaker followed by "he added")
+            claim = _with_speaker(claim, *last_speaker)
+        elif claim.speaker_key not in PRONOUNS:
+            last_speaker = (claim.speaker, claim.speaker_key)
+        claims.append(claim)
+    return claims
+
+
+def _subject_named(text: str, aliases: dict[str, str]) -> tuple[str, str] | None:
+    """The name opening a sentence that makes no claim ("Lloyd Austin spoke ...")."""
+    tokens = _tokens(text)
+    subject = _opening_subject(tokens)
+    if subject is None or subject[1] - subject[0] < 2:
+        return None
+    name = text[tokens[subject[0]].start : tokens[subject[1] - 1].end]
+    return name, speaker_key(name, aliases)
+
+
+def _with_speaker(claim: Claim, speaker: str, key: str) -> Claim:
+    return Claim(claim.sentence, claim.start, claim.end, speaker, key, claim.cue,
+                 claim.content, claim.quote, claim.quantities, claim.speaker_start,
+                 claim.speaker_end)  # fmt: skip
+
+
+def _claim_in(sentence: Sentence, aliases: dict[str, str]) -> Claim | None:
+    tokens = _tokens(sentence.text)
+    for index, cue_length in _cue_positions(tokens):
+        found = _attribution(tokens, index, cue_length, sentence.text)
+        if found is None:
+            continue
+        speaker_span, content_span = found
+        return _build(sentence, tokens, index, cue_length, speaker_span, content_span, aliases)
+    colon = _colon_speaker(tokens, sentence.text)
+    if colon is not None:
+        at = colon[0][1]
+        return _build(sentence, tokens, at, 1, colon[0], colon[1], aliases)
+    return None
+
+
+def _tokens(text: str) -> list[_Token]:
+    """Words, parenthesised acronyms and punctuation; a full stop stays on a word only
+    when it marks an abbreviation ("U.S.", "Mr.", "J.")."""
+    tokens = []
+    for match in _TOKEN.finditer(text):
+        word, start, end = match.group(), match.start(), match.end()
+        stem = word[:-1]
+        sentence_stop = word.endswith(".") and "." not in stem and len(stem) > 1
+        if sentence_stop and stem.lower() not in ABBREVIATIONS:
+            tokens.append(_Token(stem, start, end - 1))
+            tokens.append(_Token(".", end - 1, end))
+            continue
+        tokens.append(_Token(word, start, end))
+    return tokens
+
+
+def _cue_positions(tokens: list[_Token]) -> list[tuple[int, int]]:
+    """Cues outside quotation marks: a cue inside a quote is the quoted speaker's
+    ("“I think ...,” she said" is her claim, not "I"'s)."""
+    words = [t.text.lower() for t in tokens]
+    inside = _inside_quotes(tokens)
+    positions = []
+    for i, word in enumerate(words):
+        if inside[i]:
+            continue
+        pair = f"{word} {words[i + 1]}" if i + 1 < len(words) else ""
+        if not tokens[i].text.islower() and not _capitalised_cue(tokens, i):
+            continue  # "The United States", a headline's "Confirmed"
+        if word in _NOT_BEFORE_TO and i + 1 < len(words) and words[i + 1] == "to":
+            continue
+        if pair in _PHRASE_CUES:
+            positions.append((i, 2))
+        elif word in _CUE_SET:
+            positions.append((i, 1))
+    return positions
+
+
+def _capitalised_cue(tokens: list[_Token], i: int) -> bool:
+    """ "According to ..." opening a sentence; "Said Ellis: ..."; a headline's
+    "..., Lindsey Graham Says"."""
+    word = tokens[i].text
+    if i == 0:
+        return word in {"According", "Said", "Says"}
+    return word in {"Says", "Said"} and tokens[i - 1].text[0].isupper()
+
+
+def _inside_quotes(tokens: list[_Token]) -> list[bool]:
+    """Which tokens stand inside quotation marks. A closing mark with no opening one
+    closes a quote begun in an earlier sentence, so everything before it is quoted."""
+    inside: list[bool] = []
+    state = False
+    for i, token in enumerate(tokens):
+        if token.text not in _QUOTE_MARKS:
+            inside.append(state)
+            continue
+        opening = token.text == "“" or (token.text != "”" and _opens(tokens, i))
+        if not opening and not state:
+            inside = [True] * len(inside)
+        state = opening
+        inside.append(True)
+    return inside
+
+
+def _opens(tokens: list[_Token], i: int) -> bool:
+    """A straight quote opens when nothing is glued before it, or a space follows
+    nothing: judged by its neighbours' offsets."""
+    glued_before = i > 0 and tokens[i - 1].end == tokens[i].start
+    glued_after = i + 1 < len(tokens) and tokens[i + 1].start == tokens[i].end
+    return glued_after and not (glued_before and tokens[i - 1].text not in "(—–-")
+
+
+def _attribution(
+    tokens: list[_Token], cue: int, length: int, text: str
+) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    """(speaker token span, content character span) for the cue at `cue`, if any."""
+    after = cue + length
+    if tokens[cue].text.lower() == "according":
+        return _according_to(tokens, cue, after, text)
+    before = (
+        _speaker_before(tokens, cue)
+        or _appositive_speaker(tokens, cue)
+        or _coordinated_subject(tokens, cue)
+    )
+    noun_like = tokens[cue].text.lower() in _NOUN_LIKE_CUES
+    if before is not None and noun_like and not _named_speaker(tokens[before[0] : before[1]]):
+        before = None  # "This development follows claims made by ..."
+    if before is not None:
+        content_start = after
+        if content_start < len(tokens) and tokens[content_start].text.lower() == "that":
+            content_start += 1
+        if _content_comes_first(tokens, before[0], content_start):
+            return before, (0, tokens[before[0] - 1].start)  # '"...," Austin said.'
+        if content_start >= len(tokens):
+            return None
+        return before, (tokens[content_start].start, len(text))
+    if cue > 0 and tokens[cue - 1].text in _BEFORE_SPEAKER:  # '"...," said Dmitry Peskov.'
+        speaker = _speaker_after(tokens, after)
+        if speaker is not None:
+            return speaker, (0, tokens[cue - 1].start)
+    return None
+
+
+def _content_comes_first(tokens: list[_Token], speaker_start: int, after_cue: int) -> bool:
+    """'"...," Austin said Saturday at ...' and '..., a source said.' put the content
+    first; 'Alongside X, Budanov believed more than ...' puts it after the cue."""
+    if speaker_start == 0 or tokens[speaker_start - 1].text not in _BEFORE_SPEAKER:
+        return False
+    if tokens[speaker_start - 1].text != ",":
+        return True  # a closing quotation mark
+    rest = [t for t in tokens[after_cue:] if t.text not in ".!?"]
+    if len(rest) < 3:
+        return True
+    if any(t.text.lower() == "that" for t in tokens[after_cue - 1 : after_cue + 4]):
+        return False  # "..., Budanov said (in April) that ..."
+    # after the cue only a when or where: "..., a source said on Friday in Seoul."
+    first = rest[0].text.lower()
+    return first in _NP_STOP or first in _CALENDAR or first in {"in", "at", "on", "during"}
+
+
+def _according_to(
+    tokens: list[_Token], cue: int, after: int, text: str
+) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    """ "According to X, ..." or "..., according to X." (not "according to plan")."""
+    speaker = _speaker_after(tokens, after)
+    if speaker is None:
+        return None
+    if all(t.text.lower() in _CONJUNCTIONS for t in tokens[:cue]):
+        rest = speaker[1] + 1  # past the comma after the speaker
+        return (speaker, (tokens[rest].start, len(text))) if rest < len(tokens) else None
+    if tokens[cue - 1].text in ",;—(":
+        return speaker, (0, tokens[cue - 1].start)
+    return None
+
+
+def _speaker_before(tokens: list[_Token], cue: int) -> tuple[int, int] | None:
+    """The noun phrase that ends right before the cue, skipping adverbs and times."""
+    end = cue
+    while end > 0 and tokens[end - 1].text.lower() in _BETWEEN:
+        end -= 1
+    if end > 0 and tokens[end - 1].text.lower() in _BE and not tokens[cue].text.endswith("ing"):
+        return None  # a passive ("it was later revealed"), not a speaker speaking
+    end = _skip_time_back(tokens, end)
+    start = end
+    while start > 0 and end - start < _MAX_SPEAKER_TOKENS:
+        word = tokens[start - 1].text
+        lower = word.lower()
+        if word in _CLAUSE_PUNCT or lower in _NP_STOP:
+            break
+        if word[0].isdigit() or (word in ".!?"):
+            break
+        start -= 1
+    while start < end and tokens[start].text.lower() in _CONJUNCTIONS:
+        start += 1
+    return (start, end) if _plausible_speaker(tokens[start:end]) else None
+
+
+def _appositive_speaker(tokens: list[_Token], cue: int) -> tuple[int, int] | None:
+    """ "Phil Lovas, the state's campaign chairman, said": the name before the
+    appositive, with the appositive in its span."""
+    end = cue
+    while end > 0 and tokens[end - 1].text.lower() in _BETWEEN:
+        end -= 1
+    if end < 2 or tokens[end - 1].text != ",":
+        return None
+    for comma in range(end - 2, max(0, end - 30), -1):
+        word = tokens[comma].text
+        if word in '“”";:.!?':
+            return None
+        if word == ",":
+            name = _speaker_before(tokens, comma)
+            return (name[0], end - 1) if name is not None else None
+    return None
+
+
+def _coordinated_subject(tokens: list[_Token], cue: int) -> tuple[int, int] | None:
+    """ "Mr. Schultz supported Democrats ... and said he ...", "Trump defended the
+    tweets, saying ...": the sentence's subject, when it opens the sentence."""
+    end = cue
+    while end > 0 and tokens[end - 1].text.lower() in _BETWEEN:
+        end -= 1
+    joined_by_and = end >= 3 and tokens[end - 1].text.lower() == "and"
+    participle = tokens[cue].text.endswith("ing") and end >= 3 and tokens[end - 1].text == ","
+    if not (joined_by_and or participle):
+        return None
+    return _opening_subject(tokens)
+
+
+def _opening_subject(tokens: list[_Token]) -> tuple[int, int] | None:
+    """A pronoun or a name (up to four capitalised words) opening the sentence."""
+    if tokens and tokens[0].text.lower() in PRONOUNS - {"it", "you"}:
+        return (0, 1)
+    length = 0
+    while length < len(tokens) and length < 4 and tokens[length].text[0].isupper():
+        length += 1
+    if length == 0 or tokens[0].text.lower() in _NOT_NAMES | _CALENDAR | _DETERMINERS:
+        return None
+    return (0, length) if _plausible_speaker(tokens[:length]) else None
+
+
+def _colon_speaker(
+    tokens: list[_Token], text: str
+) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    """ "PENCE: Well, look, ..." in a transcript; "Poll: Wealthy voters ..." in a headline."""
+    start = 1 if tokens and tokens[0].text in _QUOTE_MARKS else 0
+    for colon in range(start + 1, min(len(tokens), start + 5)):
+        if tokens[colon].text == ":":
+            words = tokens[start:colon]
+            if (
+                colon + 1 < len(tokens)
+                and all(w.text[0].isupper() for w in words)
+                and not any(w.text.lower() in _NOT_SPEAKERS_BEFORE_COLON for w in words)
+                and _plausible_speaker(words)
+            ):
+                return (start, colon), (tokens[colon + 1].start, len(text))
+            return None
+    return None
+
+
+def _skip_time_back(tokens: list[_Token], end: int) -> int:
+    """Move `end` back over a time phrase ("on Thursday", "last week")."""
+    for start in range(max(0, end - 4), end):
+        phrase = " ".join(t.text for t in tokens[start:end])
+        if _TIME.fullmatch(" " + phrase):
+            return start
+    return end
+
+
+def _speaker_after(tokens: list[_Token], start: int) -> tuple[int, int] | None:
+    end = start
+    while end < len(tokens) and end - start < _MAX_SPEAKER_TOKENS:
+        word = tokens[end].text
+        if word in _CLAUSE_PUNCT or word in ".!?" or word.lower() in _NP_STOP - {"of"}:
+            break
+        end += 1
+    return (start, end) if _plausible_speaker(tokens[start:end]) else None
+
+
+def _named_speaker(words: list[_Token]) -> bool:
+    """A pronoun, a name, or a phrase headed by a known speaker noun."""
+    if not words:
+        return False
+    last = words[-1].text
+    if len(words) == 1 and last.lower() in PRONOUNS:
+        return True
+    return (last[0].isupper() and not last.endswith(("'s", "’s"))) or last.lower() in SPEAKER_NOUNS
+
+
+def _plausible_speaker(words: list[_Token]) -> bool:
+    """A speaker is a pronoun, a name, or a phrase headed by a speaker noun."""
+    while words and _PAREN_TAG.fullmatch(words[-1].text):
+        words = words[:-1]  # judge "Gwen Moore (D-Wis.)" by its name
+    if not words:
+        return False
+    texts = [w.text for w in words]
+    lowered = [t.lower() for t in texts]
+    if len(texts) == 1 and lowered[0] in PRONOUNS:
+        return True
+    if any(t in PRONOUNS for t in lowered):
+        return False  # "he and she", "it is" ... : not a plain speaker phrase
+    if len(lowered) == 1 and (lowered[0] in _NOT_NAMES or lowered[0] in _CALENDAR):
+        return False
+    head = lowered[-1].rstrip(".")
+    if head in _CALENDAR:
+        return False
+    if head.endswith(("'s", "’s")):
+        return False  # a possessive is not a head ("Seoul's confirmation")
+    if head in SPEAKER_NOUNS:
+        return True
+    if len(texts) >= 2 and head.isalpha() and not head.endswith(("ly", "ed", "ing")):
+        return True  # "the commission says", "civil rights activists say"
+    content = [t for t, low in zip(texts, lowered, strict=True) if low not in _DETERMINERS]
+    return bool(content) and content[-1][0].isupper() and lowered[0] not in {"i", "we"}
+
+
+def _build(
+    sentence: Sentence,
+    tokens: list[_Token],
+    cue: int,
+    length: int,
+    speaker_span: tuple[int, int],
+    content_span: tuple[int, int],
+    aliases: dict[str, str],
+) -> Claim:
+    first, last = tokens[speaker_span[0]], tokens[speaker_span[1] - 1]
+    speaker = sentence.text[first.start : last.end]
+    cue_text = " ".join(t.text for t in tokens[cue : cue + length]).lower()
+    content = sentence.text[content_span[0] : content_span[1]].strip(" ,.;:")
+    return Claim(
+        sentence=sentence.text,
+        start=sentence.start,
+        end=sentence.end,
+        speaker=speaker,
+        speaker_key=speaker_key(speaker, aliases),
+        cue=cue_text,
+        content=content,
+        quote=_is_quote(content, sentence.text, min(first.start, tokens[cue].start)),
+        quantities=tuple(find_quantities(sentence.text)),
+        speaker_start=sentence.start + first.start,
+        speaker_end=sentence.start + last.end,
+    )
+
+
+def _is_quote(content: str, sentence: str, cue_at: int) -> bool:
+    """A direct quote: the content is mostly inside quotation marks."""
+    quoted = sum(len(m) for m in re.findall(r"[\"“]([^\"”]+)[\"”]", content))
+    return quoted >= 0.6 * max(1, len(content)) or bool(
+        re.search(r"[,?!][\"”]\s*$", sentence[:cue_at].rstrip())
+    )
+
+
+def speaker_key(speaker: str, aliases: dict[str, str] | None = None) -> str:
+    """A speaker folded for comparison: an acronym it carries or an organisation's
+    initials ("nis"), a person's last name ("budanov"), else the lowercase phrase
+    without determiners ("ukrainian officials")."""
+    aliases = aliases if aliases is not None else {}
+    acronym = _ACRONYM.search(speaker)
+    if acronym:
+        return acronym.group(1).lower()
+    words = re.findall(r"[\w’'.-]+", speaker)
+    if words and words[-1][0].islower():
+        return " ".join(w.lower() for w in words if w.lower() not in _DETERMINERS)
+    name = _name_part(words)
+    if len(name) > 1 and name[-1].lower() in _ORG_HEADS:
+        return "".join(w[0] for w in name if w[0].isupper()).lower()
+    last = name[-1].rstrip(".").lower() if name else ""
+    return aliases.get(last, last)
+
+
+def _name_part(words: list[str]) -> list[str]:
+    """The capitalised run at the end of a phrase, after any possessive
+    ("South Korea's National Intelligence Service" -> National Intelligence Service)."""
+    name: list[str] = []
+    for word in reversed(words):
+        if not word[0].isupper() or word.endswith(("'s", "’s")):
+            break
+        name.insert(0, word)
+    return name

@@ -1,0 +1,114 @@
+"""Claims extraction: the seed documents' main claims, figures, and PolNeAR scores."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from claims import extract_claims, find_quantities, split_sentences
+from tests.claims_eval import POLNEAR, evaluate
+from tests.conftest import REPO
+
+SEEDS = REPO / "newsroom" / "data"
+
+
+def _seed_claims() -> list[tuple[str, str, set[tuple[float | str, str]]]]:
+    found = []
+    for path in sorted(SEEDS.glob("seed_*.txt")):
+        for claim in extract_claims(path.read_text(encoding="utf-8")):
+            quantities = {q.key() for q in claim.quantities}
+            found.append((claim.speaker_key, claim.sentence, quantities))
+    return found
+
+
+@pytest.mark.parametrize(
+    ("speaker", "figure"),
+    [
+        ("nis", (1500.0, "troops")),  # shipped in the first phase
+        ("nis", (12000.0, "troops")),  # in all
+        ("budanov", (11000.0, "troops")),  # training in Russia
+        ("zelenskyy", (10000.0, "troops")),
+    ],
+)
+def test_seed_figures_come_with_their_speakers(speaker: str, figure: tuple[float, str]) -> None:
+    claims = _seed_claims()
+    assert any(key == speaker and figure in q for key, _, q in claims), (
+        f"no claim by {speaker} with {figure}: "
+        + "; ".join(f"{k}: {sorted(q)}" for k, _, q in claims if q)
+    )
+
+
+@pytest.mark.parametrize(("speaker", "words"), [("peskov", "hoax"), ("austin", "confirm")])
+def test_seed_denials_come_with_their_speakers(speaker: str, words: str) -> None:
+    assert any(key == speaker and words in sentence for key, sentence, _ in _seed_claims())
+
+
+def test_claim_offsets_point_into_the_text() -> None:
+    text = (SEEDS / "seed_000.txt").read_text(encoding="utf-8")
+    claims = extract_claims(text)
+    assert claims
+    for claim in claims:
+        assert text[claim.start : claim.end] == claim.sentence
+        assert text[claim.speaker_start : claim.speaker_end] in claim.sentence
+
+
+def test_pronoun_speaker_resolves_to_the_last_named_one() -> None:
+    text = 'Defense Secretary Lloyd Austin spoke on Friday. "We know they lose people," he said.'
+    (claim,) = extract_claims(text)
+    assert claim.speaker == "Lloyd Austin" or claim.speaker_key == "austin"
+    assert claim.quote
+
+
+def test_direct_quote_and_inverted_speaker() -> None:
+    text = (
+        '"It is a hoax," said Dmitry Peskov, the Kremlin spokesman. Troops arrived, sources said.'
+    )
+    first, second = extract_claims(text)
+    assert (first.speaker_key, first.quote) == ("peskov", True)
+    assert (second.speaker, second.quote) == ("sources", False)
+
+
+def test_cues_that_are_not_attributions() -> None:
+    texts = [
+        "It was later revealed to be pneumonia.",
+        "The United States sent more aid.",
+        "He claims to be a billionaire.",
+        "This development follows claims made by officials.",
+    ]
+    for text in texts:
+        assert extract_claims(text) == [], text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("about 1,500 North Korean troops", [(1500.0, "troops", "about")]),
+        ("more than 11,000 soldiers", [(11000.0, "troops", "more than")]),
+        ("over 8 million shells", [(8e6, "shells", "over")]),
+        ("a 2.5% rise", [(2.5, "percent", "")]),
+        ("$3 billion in aid", [(3e9, "USD", "")]),
+        ("by Nov. 1", [("11-01", "date", "")]),
+        ("since August 2023", []),
+        ("the Group of Seven meetings", []),
+        ("hundreds of soldiers", [(200.0, "troops", "")]),
+    ],
+)
+def test_quantities_are_normalised(text: str, expected: list[tuple[object, str, str]]) -> None:
+    assert [(q.value, q.unit, q.qualifier) for q in find_quantities(text)] == expected
+
+
+def test_sentences_keep_abbreviations_together() -> None:
+    text = "U.S. Defense Secretary Lloyd Austin spoke. Troops left by Nov. 1, officials said."
+    assert [s.text for s in split_sentences(text)] == [
+        "U.S. Defense Secretary Lloyd Austin spoke.",
+        "Troops left by Nov. 1, officials said.",
+    ]
+
+
+@pytest.mark.skipif(not (POLNEAR / "attributions").is_dir(), reason="../shared/polnear-dev absent")
+def test_polnear_attribution_targets() -> None:
+    scores = evaluate(Path(POLNEAR))
+    assert scores["precision"] >= 0.90, scores
+    assert scores["recall"] >= 0.60, scores
+    assert scores["speaker_match"] >= 0.85, scores
