@@ -40,7 +40,10 @@ _SKIP_AFTER_NUMBER = frozenset(
     "russian ukrainian american chinese special elite regular active military combat "
     "armed young".split()
 )
-_NOT_UNITS = frozenset("and or to in on at by from for with as that which who were was is".split())
+_NOT_UNITS = frozenset(
+    "and or to in on at by from for with as that which who were was is it they he she we "
+    "last this next".split()
+)
 
 _QUALIFIER = (
     r"(?:(?P<qual>about|around|approximately|roughly|some|nearly|almost|over|more than|"

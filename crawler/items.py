@@ -49,3 +49,10 @@ class ListingItem:
     entries: int
     matched: int
     errors: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class NotModifiedItem:
+    """A page that answered 304 to a conditional GET: nothing to extract."""
+
+    url: str

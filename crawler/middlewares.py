@@ -8,16 +8,19 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, Self
 
-from scrapy import Request
+from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
+from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 from scrapy.robotstxt import RobotParser
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.response import response_status_message
 from twisted.internet.defer import Deferred
+
+from storage import Store
 
 logger = logging.getLogger(__name__)
 
@@ -106,3 +109,32 @@ class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
             pending.addBoth(pass_on)
             return await maybe_deferred_to_future(waiter)
         return await super().robot_parser(request)
+
+
+class ConditionalGetMiddleware:
+    """Sends If-None-Match / If-Modified-Since from the last good fetch of a page, so
+    an unchanged page answers 304 and costs no download and no extraction."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        db_url = crawler.settings.get("WIREWATCH_DB_URL")
+        if not db_url or not crawler.settings.getbool("WIREWATCH_CONDITIONAL_GET", True):
+            raise NotConfigured("conditional GET needs WIREWATCH_DB_URL")
+        middleware = cls(Store.open(db_url))
+        crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
+        return middleware
+
+    def process_request(self, request: Request) -> None:
+        if not request.meta.get("wirewatch_page") or b"If-None-Match" in request.headers:
+            return
+        etag, last_modified = self.store.validators(request.url)
+        if etag:
+            request.headers[b"If-None-Match"] = etag
+        if last_modified:
+            request.headers[b"If-Modified-Since"] = last_modified
+
+    def spider_closed(self) -> None:
+        self.store.close()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from dataclasses import replace
+from datetime import datetime
 from typing import Any, Self
 from urllib.parse import urlsplit
 
@@ -12,11 +14,15 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.spiders import Spider
 
+from claims import extract_claims
+from claims.changes import ChangeKind, compare_versions
+from claims.matching import KnownClaim, MatchKind, figures, match_claim
 from crawler.clustering import ArticleFacts, ClusterKeeper
 from crawler.extraction import Article, PageStatus
-from crawler.items import FetchFailedItem, ListingItem, PageItem
+from crawler.items import FetchFailedItem, ListingItem, NotModifiedItem, PageItem
 from crawler.urls import URLError, canonicalize_url, outlet_of
 from storage import ArticleSnapshot, FetchRecord, Store
+from storage.claims import NewClaim
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +58,17 @@ def article_identity(article: Article, item: PageItem) -> tuple[str, tuple[tuple
     return canonical, tuple(aliases.items())
 
 
+def open_store(settings: Any) -> Store:
+    """The crawl's store; WIREWATCH_NOW (ISO time) fixes its clock, so that tests and
+    the demo can run a crawl "on" a given day without waiting for it."""
+    store = Store.open(settings.get("WIREWATCH_DB_URL"))
+    now = settings.get("WIREWATCH_NOW")
+    if now:
+        fixed = datetime.fromisoformat(now)
+        store.clock = lambda: fixed
+    return store
+
+
 class StorePipeline:
     """Writes pages, articles and failures; keeps the run's statistics."""
 
@@ -62,6 +79,7 @@ class StorePipeline:
         self.stats: Counter[str] = Counter()
         self.errors: Counter[str] = Counter()
         self.store: Store | None = None
+        self.settings: Any = {"WIREWATCH_DB_URL": db_url}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -73,11 +91,12 @@ class StorePipeline:
             crawler.settings.getint("WIREWATCH_WATCH_ID") or None,
             crawler.settings.getint("WIREWATCH_RUN_ID") or None,
         )
+        pipeline.settings = crawler.settings
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
     def open_spider(self) -> None:
-        self.store = Store.open(self.db_url)
+        self.store = open_store(self.settings)
 
     def process_item(self, item: Any) -> Any:
         assert self.store is not None
@@ -87,6 +106,8 @@ class StorePipeline:
             self.store_failure(item)
         elif isinstance(item, ListingItem):
             self.store_listing(item)
+        elif isinstance(item, NotModifiedItem):
+            self.store_not_modified(item)
         return item
 
     def store_page(self, item: PageItem) -> None:
@@ -94,10 +115,14 @@ class StorePipeline:
         self.stats["pages_fetched"] += 1
         extraction = item.analysis.extraction
         snapshot = None
+        error_kind = FAILED_PAGE_STATUSES.get(extraction.status)
+        reason = extraction.reason or None
         if extraction.article is not None:
             canonical, aliases = article_identity(extraction.article, item)
-            snapshot = _snapshot(extraction.article, canonical, aliases)
-        error_kind = FAILED_PAGE_STATUSES.get(extraction.status)
+            snapshot = self.versioned(_snapshot(extraction.article, canonical, aliases))
+            if snapshot is None:
+                error_kind = "shrunk"
+                reason = "the text shrank to a fragment of the stored version (paywall?)"
         if error_kind:
             self.errors[error_kind] += 1
         fetch = FetchRecord(
@@ -105,7 +130,7 @@ class StorePipeline:
             status_code=item.status_code, bytes=item.body_bytes,
             content_type=item.content_type, etag=item.etag,
             last_modified=item.last_modified, page_status=extraction.status.value,
-            error_kind=error_kind, error=extraction.reason or None,
+            error_kind=error_kind, error=reason,
         )  # fmt: skip
         stored = self.store.record_page(self.watch_id, fetch, snapshot)
         if stored is not None:
@@ -116,9 +141,39 @@ class StorePipeline:
             item.outcome = extraction.status.value
             self.stats[f"pages_{extraction.status.value}"] += 1
 
+    def versioned(self, snapshot: ArticleSnapshot) -> ArticleSnapshot | None:
+        """The snapshot marked with what changed since the stored version, or None
+        when the new text is a fragment of it (not to be stored as the article)."""
+        assert self.store is not None
+        urls = [snapshot.canonical_url, *(url for url, _ in snapshot.aliases)]
+        latest = self.store.latest_version(urls)
+        if latest is None:
+            return snapshot
+        change = compare_versions(latest.text, snapshot.text)
+        if change.kind is ChangeKind.SHRUNK:
+            return None
+        if change.kind is ChangeKind.SAME:
+            return replace(snapshot, changed=False)
+        return replace(snapshot, added=change.added, removed=change.removed)
+
+    def store_not_modified(self, item: NotModifiedItem) -> None:
+        assert self.store is not None
+        self.stats["pages_not_modified"] += 1
+        self.store.record_fetch(
+            FetchRecord(
+                url=item.url,
+                run_id=self.run_id,
+                status_code=304,
+                page_status="not_modified",
+                article_id=self.store.known_article_id(item.url),
+            )
+        )
+
     def store_failure(self, item: FetchFailedItem) -> None:
         assert self.store is not None
         self.errors[item.kind] += 1
+        if item.status_code in (404, 410) and self.store.mark_taken_down(item.url):
+            self.stats["articles_taken_down"] += 1
         self.store.record_fetch(
             FetchRecord(
                 url=item.url,
@@ -191,6 +246,7 @@ class ClusterPipeline:
         self.db_url = db_url
         self.store: Store | None = None
         self.keeper: ClusterKeeper | None = None
+        self.settings: Any = {"WIREWATCH_DB_URL": db_url}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -200,11 +256,12 @@ class ClusterPipeline:
         if not db_url:
             raise NotConfigured("WIREWATCH_DB_URL is not set")
         pipeline = cls(db_url)
+        pipeline.settings = crawler.settings
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
     def open_spider(self) -> None:
-        self.store = Store.open(self.db_url)
+        self.store = open_store(self.settings)
         self.keeper = ClusterKeeper.load(self.store)
 
     def process_item(self, item: Any) -> Any:
@@ -227,3 +284,65 @@ class ClusterPipeline:
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.store is not None:
             self.store.close()
+
+
+class ClaimsPipeline:
+    """Records the claims in each new article version: new ones once, with where they
+    were first seen; restatements as mentions; changed figures and corroborations as
+    new claims linked to the earlier one (claims.matching)."""
+
+    def __init__(self, settings: Any) -> None:
+        self.settings = settings
+        self.watch_id: int | None = settings.getint("WIREWATCH_WATCH_ID") or None
+        self.store: Store | None = None
+        self.known: list[KnownClaim] = []
+        self.stats: Counter[str] = Counter()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        if not crawler.settings.getbool("WIREWATCH_CLAIMS", True):
+            raise NotConfigured("claims are switched off")
+        if not crawler.settings.get("WIREWATCH_DB_URL"):
+            raise NotConfigured("WIREWATCH_DB_URL is not set")
+        pipeline = cls(crawler.settings)
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        return pipeline
+
+    def open_spider(self) -> None:
+        self.store = open_store(self.settings)
+        self.known = [
+            KnownClaim(c["id"], c["speaker_key"], c["content"], figures(c["quantities"]))
+            for c in self.store.load_claims(self.watch_id)
+        ]
+
+    def process_item(self, item: Any) -> Any:
+        if isinstance(item, PageItem) and item.version_id is not None:
+            article = item.analysis.extraction.article
+            if article is not None and item.article_id is not None:
+                self.record(article.text, item.article_id, item.version_id, item.cluster_id)
+        return item
+
+    def record(self, text: str, article_id: int, version_id: int, cluster_id: int | None) -> None:
+        assert self.store is not None
+        for claim in extract_claims(text):
+            quantities = [q.to_json() for q in claim.quantities]
+            claim_figures = figures(quantities)
+            match = match_claim(claim.speaker_key, claim.content, claim_figures, self.known)
+            if match.kind is MatchKind.MENTION and match.claim_id is not None:
+                self.store.add_mention(match.claim_id, article_id, version_id, claim.start)
+                self.stats["claim_mentions"] += 1
+                continue
+            relation = None if match.kind is MatchKind.NEW else match.kind.value
+            new = NewClaim(claim.speaker, claim.speaker_key, claim.cue, claim.content,
+                           claim.sentence, claim.quote, quantities, relation,
+                           match.claim_id)  # fmt: skip
+            claim_id = self.store.add_claim(
+                self.watch_id, cluster_id, article_id, version_id, claim.start, new
+            )
+            self.known.append(KnownClaim(claim_id, claim.speaker_key, claim.content, claim_figures))
+            self.stats["claims_new"] += 1
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        if self.store is not None:
+            self.store.close()
+        logger.info("claims: %s", dict(self.stats))

@@ -14,8 +14,10 @@ import os
 import queue as queue_module
 import signal
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
+from crawler.revisit import RevisitPlan, plan_revisits
 from crawler.watch import Watch
 from storage import Store
 from storage.store import RunInfo
@@ -35,19 +37,30 @@ def run_crawl(
     settings: dict[str, Any] | None = None,
     log_level: str = "WARNING",
     log_file: str | None = None,
+    now: datetime | None = None,
 ) -> RunInfo:
-    """Crawl a watch once, store what was found, and return the run's record."""
+    """Crawl a watch once, store what was found, and return the run's record.
+
+    `now` (naive UTC) runs the crawl as if at that moment: every stored time and the
+    revisit schedule use it (tests and the demo replay the newsroom's days this way).
+    """
     store = Store.open(db_url)
+    if now is not None:
+        store.clock = lambda: now
     try:
         watch_id = store.ensure_watch(watch.name, watch.to_config())
         run_id = store.start_run(watch_id)
+        revisit = plan_revisits(store.revisit_candidates(watch_id), store.clock())
     finally:
         store.close()
+    settings = dict(settings or {})
+    if now is not None:
+        settings["WIREWATCH_NOW"] = now.isoformat()
     context = multiprocessing.get_context("spawn")
     events = context.Queue()
     child = context.Process(
         target=_crawl_in_child,
-        args=(watch, db_url, watch_id, run_id, events, settings or {}, log_level, log_file),
+        args=(watch, revisit, db_url, watch_id, run_id, events, settings, log_level, log_file),
         name=f"wirewatch-crawl-{watch.name}",
     )
     child.start()
@@ -107,6 +120,7 @@ def _close_run_if_open(db_url: str, run_id: int, status: str, error: str) -> Non
 
 def _crawl_in_child(
     watch: Watch,
+    revisit: RevisitPlan,
     db_url: str,
     watch_id: int,
     run_id: int,
@@ -139,5 +153,5 @@ def _crawl_in_child(
     set_progress_queue(events)
 
     process = CrawlerProcess(settings)
-    process.crawl(WatchSpider, watch=watch)
+    process.crawl(WatchSpider, watch=watch, revisit=revisit)
     process.start()

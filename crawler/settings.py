@@ -43,10 +43,12 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.SharedRobotsTxtMiddleware": 100,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
+    "crawler.middlewares.ConditionalGetMiddleware": 560,
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.StorePipeline": 300,
     "crawler.pipelines.ClusterPipeline": 400,
+    "crawler.pipelines.ClaimsPipeline": 500,
 }
 EXTENSIONS = {
     "scrapy.extensions.telnet.TelnetConsole": None,

@@ -118,8 +118,8 @@ def seed_stories() -> list[Story]:
     ajp_update = [*ajp_body]
     ajp_update.insert(
         6,
-        "South Korea's spy agency said on Wednesday that about 3,000 North Korean troops "
-        "had now been sent to Russia, up from the 1,500 it reported last week.",
+        "South Korea's National Intelligence Service (NIS) said on Wednesday that about "
+        "3,000 North Korean troops had now been sent to Russia, up from 1,500 last week.",
     )
     bne = _lines(_seed("seed_002.txt"))
     bne_title, _, bne_caption, _bne_byline, *bne_rest = bne

@@ -181,3 +181,52 @@ class CopyEdge(Base):
     target_article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), primary_key=True)
     overlap: Mapped[float] = mapped_column(Float)
     found_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class VersionChange(Base):
+    """What a later version of an article changed: sentences added and removed."""
+
+    __tablename__ = "version_changes"
+
+    version_id: Mapped[int] = mapped_column(ForeignKey("article_versions.id"), primary_key=True)
+    previous_version_id: Mapped[int] = mapped_column(ForeignKey("article_versions.id"))
+    added: Mapped[list[str]] = mapped_column(JSON, default=list)
+    removed: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+
+class ClaimRow(Base):
+    """An attributed statement, recorded once: where and when it was first seen.
+
+    `related_claim_id` links a claim to an earlier one: `update` (the same speaker
+    with a changed figure) or `corroboration` (another speaker with the same figure).
+    """
+
+    __tablename__ = "claims"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    watch_id: Mapped[int | None] = mapped_column(ForeignKey("watches.id"), index=True)
+    cluster_id: Mapped[int | None] = mapped_column(ForeignKey("story_clusters.id"))
+    speaker: Mapped[str] = mapped_column(Text)
+    speaker_key: Mapped[str] = mapped_column(String(120), index=True)
+    cue: Mapped[str] = mapped_column(String(40))
+    content: Mapped[str] = mapped_column(Text)
+    sentence: Mapped[str] = mapped_column(Text)
+    quote: Mapped[bool] = mapped_column(default=False)
+    quantities: Mapped[list[dict[str, object]]] = mapped_column(JSON, default=list)
+    first_seen: Mapped[datetime] = mapped_column(DateTime, index=True)
+    first_article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"))
+    first_version_id: Mapped[int] = mapped_column(ForeignKey("article_versions.id"))
+    relation: Mapped[str | None] = mapped_column(String(16))  # update | corroboration
+    related_claim_id: Mapped[int | None] = mapped_column(ForeignKey("claims.id"))
+
+
+class ClaimMention(Base):
+    """One appearance of a claim in one article version."""
+
+    __tablename__ = "claim_mentions"
+
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"), primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("article_versions.id"), primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), index=True)
+    seen_at: Mapped[datetime] = mapped_column(DateTime)
+    start: Mapped[int] = mapped_column(Integer)  # the sentence's offset in the text

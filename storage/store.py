@@ -18,6 +18,7 @@ from sqlalchemy import Connection, Engine, Table, func, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage.claims import ClaimStore
 from storage.clusters import ClusterStore
 from storage.dialect import insert_ignoring_conflicts, make_engine
 from storage.models import (
@@ -27,6 +28,7 @@ from storage.models import (
     CrawlRun,
     Fetch,
     UrlAlias,
+    VersionChange,
     WatchArticle,
     WatchRow,
 )
@@ -37,6 +39,7 @@ VERSIONS: Table = ArticleVersion.__table__  # type: ignore[assignment]
 ALIASES: Table = UrlAlias.__table__  # type: ignore[assignment]
 WATCH_ARTICLES: Table = WatchArticle.__table__  # type: ignore[assignment]
 FETCHES: Table = Fetch.__table__  # type: ignore[assignment]
+CHANGES: Table = VersionChange.__table__  # type: ignore[assignment]
 
 
 def utcnow() -> datetime:
@@ -71,6 +74,11 @@ class ArticleSnapshot:
     tags: tuple[str, ...] = ()
     # every other URL that led here: fetched URL, redirect hops, tracking variants
     aliases: tuple[tuple[str, str], ...] = ()
+    # False when the text differs from the stored one only by noise (spacing, an
+    # "Updated at" stamp): the article is refreshed without a new version
+    changed: bool = True
+    added: tuple[str, ...] = ()  # sentences added and removed since the last version
+    removed: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +115,14 @@ class RunInfo:
     error: str | None = None
 
 
-class Store(ClusterStore):
+@dataclass(frozen=True, slots=True)
+class LatestVersion:
+    article_id: int
+    version_id: int
+    text: str
+
+
+class Store(ClusterStore, ClaimStore):
     """Open with Store.open(url); every method is one transaction."""
 
     def __init__(self, engine: Engine, clock: Callable[[], datetime] = utcnow) -> None:
@@ -235,11 +250,11 @@ class Store(ClusterStore):
             select(ARTICLES.c.id).where(ARTICLES.c.id == article_id).with_for_update()
         )
         latest = connection.execute(
-            select(VERSIONS.c.text_hash)
+            select(VERSIONS.c.id, VERSIONS.c.text_hash)
             .where(VERSIONS.c.article_id == article_id)
             .order_by(VERSIONS.c.id.desc())
             .limit(1)
-        ).scalar_one_or_none()
+        ).one_or_none()
         connection.execute(
             update(ARTICLES).where(ARTICLES.c.id == article_id).values(_metadata(snap, now))
         )
@@ -254,7 +269,7 @@ class Store(ClusterStore):
                 insert_ignoring_conflicts(self.engine, WATCH_ARTICLES, ["watch_id", "article_id"]),
                 {"watch_id": watch_id, "article_id": article_id, "first_seen": now},
             )
-        if latest == snap.text_hash:
+        if latest is not None and (latest.text_hash == snap.text_hash or not snap.changed):
             return StoredArticle(article_id, StoreOutcome.UNCHANGED, None)
         version_id = connection.execute(
             insert(VERSIONS).returning(VERSIONS.c.id),
@@ -267,8 +282,14 @@ class Store(ClusterStore):
                 "word_count": len(snap.text.split()),
             },
         ).scalar_one()
-        outcome = StoreOutcome.NEW if latest is None else StoreOutcome.UPDATED
-        return StoredArticle(article_id, outcome, version_id)
+        if latest is None:
+            return StoredArticle(article_id, StoreOutcome.NEW, version_id)
+        connection.execute(
+            insert(CHANGES),
+            {"version_id": version_id, "previous_version_id": latest.id,
+             "added": list(snap.added), "removed": list(snap.removed)},
+        )  # fmt: skip
+        return StoredArticle(article_id, StoreOutcome.UPDATED, version_id)
 
     def _article_id_for(self, connection: Connection, snap: ArticleSnapshot, now: datetime) -> int:
         urls = [snap.canonical_url, *(url for url, _ in snap.aliases)]
@@ -303,6 +324,88 @@ class Store(ClusterStore):
                 "site_name": article.site_name, "published": article.published,
                 "first_seen": article.first_seen, "text": article.versions[-1].text,
             }  # fmt: skip
+
+    def latest_version(self, urls: list[str]) -> LatestVersion | None:
+        """The current text of the article any of these URLs leads to."""
+        with self.session() as s:
+            row = s.execute(
+                select(VERSIONS.c.article_id, VERSIONS.c.id, VERSIONS.c.text)
+                .join(ALIASES, ALIASES.c.article_id == VERSIONS.c.article_id)
+                .where(ALIASES.c.url.in_(urls))
+                .order_by(VERSIONS.c.id.desc())
+                .limit(1)
+            ).one_or_none()
+            return LatestVersion(*row) if row is not None else None
+
+    def validators(self, url: str) -> tuple[str | None, str | None]:
+        """The ETag and Last-Modified of the last good fetch of a URL, for a
+        conditional GET."""
+        with self.session() as s:
+            row = s.execute(
+                select(FETCHES.c.etag, FETCHES.c.last_modified)
+                .where(FETCHES.c.url == url, FETCHES.c.status_code.in_([200, 304]))
+                .where((FETCHES.c.etag.is_not(None)) | (FETCHES.c.last_modified.is_not(None)))
+                .order_by(FETCHES.c.id.desc())
+                .limit(1)
+            ).one_or_none()
+            return (row.etag, row.last_modified) if row is not None else (None, None)
+
+    def mark_taken_down(self, url: str) -> int | None:
+        """A known article whose page is gone (404/410): marked, every version kept."""
+        with self.session() as s:
+            article_id = s.execute(
+                select(ALIASES.c.article_id).where(ALIASES.c.url == url)
+            ).scalar_one_or_none()
+            if article_id is not None:
+                s.execute(
+                    update(ARTICLES)
+                    .where(ARTICLES.c.id == article_id)
+                    .values(status="taken_down", last_seen=self.clock())
+                )
+            return article_id
+
+    def revisit_candidates(self, watch_id: int) -> list[dict[str, Any]]:
+        """A watch's live articles with when they appeared and were last checked."""
+        checked = (
+            select(FETCHES.c.article_id, func.max(FETCHES.c.fetched_at).label("checked"))
+            .where(FETCHES.c.article_id.is_not(None))
+            .group_by(FETCHES.c.article_id)
+            .subquery()
+        )
+        query = (
+            select(
+                ARTICLES.c.id,
+                ARTICLES.c.canonical_url,
+                ARTICLES.c.first_seen,
+                ARTICLES.c.published,
+                checked.c.checked,
+            )
+            .join(WATCH_ARTICLES, WATCH_ARTICLES.c.article_id == ARTICLES.c.id)
+            .join(checked, checked.c.article_id == ARTICLES.c.id, isouter=True)
+            .where(WATCH_ARTICLES.c.watch_id == watch_id, ARTICLES.c.status == "live")
+            .order_by(ARTICLES.c.id)
+        )
+        with self.session() as s:
+            return [dict(row._mapping) for row in s.execute(query)]
+
+    def version_changes(self, article_id: int) -> list[dict[str, Any]]:
+        with self.session() as s:
+            rows = s.execute(
+                select(CHANGES, VERSIONS.c.seen_at)
+                .join(VERSIONS, VERSIONS.c.id == CHANGES.c.version_id)
+                .where(VERSIONS.c.article_id == article_id)
+                .order_by(CHANGES.c.version_id)
+            ).all()
+            return [
+                {
+                    "version_id": r.version_id,
+                    "previous_version_id": r.previous_version_id,
+                    "seen_at": _iso(r.seen_at),
+                    "added": r.added,
+                    "removed": r.removed,
+                }
+                for r in rows
+            ]
 
     def known_article_id(self, url: str) -> int | None:
         with self.session() as s:

@@ -112,3 +112,30 @@ def test_polnear_attribution_targets() -> None:
     assert scores["precision"] >= 0.90, scores
     assert scores["recall"] >= 0.60, scores
     assert scores["speaker_match"] >= 0.85, scores
+
+
+def test_claims_extract_command_writes_one_line_per_claim(tmp_path: Path) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from wirewatch.cli import main
+
+    source = tmp_path / "in.jsonl"
+    text = "About 1,500 troops arrived, the NIS said. Nothing else happened."
+    source.write_text(
+        json.dumps({"id": "a", "text": text}) + "\nnot json\n" + json.dumps({"id": "b"}) + "\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(main, ["claims", "extract", str(source)])
+    assert result.exit_code == 1
+    (line,) = [json.loads(x) for x in result.stdout.splitlines()]
+    assert (line["id"], line["speaker"], line["cue"], line["quote"]) == (
+        "a",
+        "the NIS",
+        "said",
+        False,
+    )
+    assert text[line["start"] : line["end"]] == line["sentence"]
+    assert line["quantities"][0]["value"] == 1500.0
+    assert "in.jsonl:2:" in result.stderr and "in.jsonl:3:" in result.stderr

@@ -110,7 +110,10 @@ def test_recrawl_creates_no_second_row(crawled: dict[str, Any]) -> None:
     before = query(crawled["db"], "select count(*) from articles")[0][0]
     versions = query(crawled["db"], "select count(*) from article_versions")[0][0]
     second = crawl(crawled["watch"], crawled["db"])
-    assert second["stats"]["articles_unchanged"] == 8
+    # the five seeds answer 304 to conditional GETs; the other known articles were
+    # checked moments ago, so the revisit schedule leaves them alone
+    assert second["stats"]["pages_not_modified"] == 5
+    assert second["stats"].get("articles_unchanged", 0) == 0
     assert second["stats"].get("articles_new", 0) == 0
     assert query(crawled["db"], "select count(*) from articles")[0][0] == before
     assert query(crawled["db"], "select count(*) from article_versions")[0][0] == versions

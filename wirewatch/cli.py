@@ -539,6 +539,80 @@ def dedup(
         sys.exit(1)
 
 
+# --- claims -----------------------------------------------------------------------------------
+
+
+@main.group("claims")
+def claims_group() -> None:
+    """Claims: attributed statements (who said what, with which figures)."""
+
+
+CLAIM_COLUMNS = ("id", "first_seen", "speaker", "cue", "figures", "relation", "outlet",
+                 "articles", "content")  # fmt: skip
+
+
+@claims_group.command("list")
+@DB_OPTION
+@FORMAT_OPTION
+@SINCE_OPTION
+@click.option(
+    "--new",
+    "new_only",
+    is_flag=True,
+    help="Only claims that are new, not updates or corroborations of earlier ones.",
+)
+@click.option(
+    "--cluster",
+    "cluster_id",
+    type=int,
+    default=None,
+    help="Only claims first seen in this story cluster (merges followed).",
+)
+@click.option("--watch", "watch_name", default=None, help="Only claims of this watch.")
+def claims_list(db_url: str, fmt: str, since: str | None, new_only: bool,
+                cluster_id: int | None, watch_name: str | None) -> None:  # fmt: skip
+    """List recorded claims, oldest first: speaker, cue, figures, where first seen,
+    how many articles carry them, and whether they update or corroborate another.
+
+    Example: wirewatch claims list --since 1d --new --format json
+    """
+    store = open_store(db_url)
+    try:
+        rows = store.list_claims(parse_since(since), new_only, cluster_id, watch_name)
+    finally:
+        store.close()
+    for row in rows:
+        row["figures"] = ", ".join(q["text"] for q in row["quantities"])
+        if row["relation"]:
+            row["relation"] = f"{row['relation']} of {row['related_claim_id']}"
+    print_rows(rows, CLAIM_COLUMNS, fmt, title="Claims",
+               optional=("cue", "relation", "articles", "figures"))  # fmt: skip
+
+
+@claims_group.command("extract")
+@click.argument("input_file", type=click.File("r", encoding="utf-8"))
+def claims_extract(input_file: Any) -> None:
+    """Find the claims in the texts of INPUT.jsonl (no database needed).
+
+    Each input line is {"id": ..., "text": ...}. Writes one JSON line per claim found:
+    {"id", "sentence", "start", "end", "speaker", "cue", "quote", "quantities"}, where
+    start and end are character offsets of the sentence in the text and each quantity
+    has text, value, unit and qualifier. Lines that cannot be used are reported on
+    stderr with their line number and skipped; the exit code is then 1.
+
+    Example: wirewatch claims extract articles.jsonl > claims.jsonl
+    """
+    from wirewatch.claims_cmd import extract_lines
+
+    lines, problems = extract_lines(input_file, input_file.name)
+    for line in lines:
+        click.echo(line)
+    for problem in problems:
+        click.echo(f"wirewatch claims extract: skipped {problem}", err=True)
+    if problems:
+        sys.exit(1)
+
+
 # --- newsroom and demo -----------------------------------------------------------------------
 
 

@@ -19,7 +19,8 @@ from crawler.analysis import Link, LinkPlace
 from crawler.errors import classify_failure
 from crawler.extraction import PageStatus
 from crawler.feeds import FeedError, parse_feed, parse_sitemap, sitemaps_from_robots
-from crawler.items import FetchFailedItem, ListingItem, PageItem
+from crawler.items import FetchFailedItem, ListingItem, NotModifiedItem, PageItem
+from crawler.revisit import RevisitPlan
 from crawler.urls import URLError, canonicalize_url
 from crawler.watch import Watch
 from crawler.workers import PageAnalyzer
@@ -30,9 +31,18 @@ FOLLOWED_PLACES = frozenset({LinkPlace.ARTICLE, LinkPlace.RELATED, LinkPlace.OTH
 class WatchSpider(scrapy.Spider):
     name = "watch"
 
-    def __init__(self, watch: Watch, analyzer: PageAnalyzer | None = None, **kwargs: Any):
+    def __init__(
+        self,
+        watch: Watch,
+        analyzer: PageAnalyzer | None = None,
+        revisit: RevisitPlan | None = None,
+        **kwargs: Any,
+    ):
         super().__init__(**kwargs)
         self.watch = watch
+        self.revisit = revisit or RevisitPlan((), ())
+        # known articles that are not due are left alone, however they are found again
+        self.resting = frozenset(self.revisit.not_due)
         self.allowed_domains = list(watch.allowed_domains)
         self.analyzer = analyzer or PageAnalyzer(0)
         self.scheduled: set[str] = set()
@@ -49,6 +59,10 @@ class WatchSpider(scrapy.Spider):
             request = self.page_request(url, depth=0, seed=True)
             if request is not None:
                 yield request
+        for url in self.revisit.due:
+            request = self.page_request(url, depth=self.watch.depth)
+            if request is not None:
+                yield request
         for url in self.watch.feeds:
             yield self.listing_request(url, "feed")
         for url in self.watch.sitemaps:
@@ -62,6 +76,8 @@ class WatchSpider(scrapy.Spider):
             canonical = canonicalize_url(url)
         except URLError:
             return None
+        if canonical in self.resting and not seed:
+            return None
         if canonical in self.scheduled or len(self.scheduled) >= self.watch.max_pages:
             return None
         self.scheduled.add(canonical)
@@ -70,7 +86,12 @@ class WatchSpider(scrapy.Spider):
             callback=self.parse_page,
             errback=self.failed,
             cb_kwargs={"depth": depth, "seed": seed},
-            meta={"wirewatch_original_url": url},
+            # 304: the page is unchanged since the last fetch (conditional GET)
+            meta={
+                "wirewatch_original_url": url,
+                "wirewatch_page": True,
+                "handle_httpstatus_list": [304],
+            },
             # The spider de-duplicates pages itself (self.scheduled). Scrapy's filter would
             # silently drop the second hop of a redirect loop instead of reporting it.
             dont_filter=True,
@@ -87,6 +108,9 @@ class WatchSpider(scrapy.Spider):
     # --- callbacks -----------------------------------------------------------------
 
     async def parse_page(self, response: Response, depth: int, seed: bool) -> AsyncIterator[Any]:
+        if response.status == 304:
+            yield NotModifiedItem(response.url)
+            return
         content_type = _header(response, b"Content-Type")
         want_links = depth < self.watch.depth  # links are only followed below the depth
         analysis = await self.analyzer.analyze(

@@ -1,0 +1,182 @@
+"""Claims and their mentions: the Store's share of them."""
+
+from __future__ import annotations
+
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from storage.dialect import insert_ignoring_conflicts
+from storage.models import ArticleRow, ClaimMention, ClaimRow, WatchRow
+
+
+class _HasSessions(Protocol):
+    engine: Engine
+
+    def clock(self) -> datetime: ...
+
+    def session(self) -> AbstractContextManager[Session]: ...
+
+    def resolve_cluster(self, cluster_id: int) -> int | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class NewClaim:
+    """A claim seen for the first time, as the crawler hands it to the store."""
+
+    speaker: str
+    speaker_key: str
+    cue: str
+    content: str
+    sentence: str
+    quote: bool
+    quantities: list[dict[str, Any]]
+    relation: str | None = None
+    related_claim_id: int | None = None
+
+
+class ClaimStore:
+    """Mixed into storage.Store."""
+
+    def load_claims(self: _HasSessions, watch_id: int | None) -> list[dict[str, Any]]:
+        """Every claim of a watch, oldest first, as the matcher needs them."""
+        query = select(ClaimRow).order_by(ClaimRow.id)
+        if watch_id is not None:
+            query = query.where(ClaimRow.watch_id == watch_id)
+        with self.session() as s:
+            return [_claim_facts(row) for row in s.scalars(query)]
+
+    def add_claim(
+        self: _HasSessions,
+        watch_id: int | None,
+        cluster_id: int | None,
+        article_id: int,
+        version_id: int,
+        start: int,
+        claim: NewClaim,
+    ) -> int:
+        """Record a new claim and its first mention, in one transaction."""
+        now = self.clock()
+        with self.session() as s:
+            row = ClaimRow(
+                watch_id=watch_id, cluster_id=cluster_id, speaker=claim.speaker,
+                speaker_key=claim.speaker_key, cue=claim.cue, content=claim.content,
+                sentence=claim.sentence, quote=claim.quote, quantities=claim.quantities,
+                first_seen=now, first_article_id=article_id, first_version_id=version_id,
+                relation=claim.relation, related_claim_id=claim.related_claim_id,
+            )  # fmt: skip
+            s.add(row)
+            s.flush()
+            s.add(ClaimMention(claim_id=row.id, version_id=version_id, article_id=article_id,
+                               seen_at=now, start=start))  # fmt: skip
+            return row.id
+
+    def add_mention(
+        self: _HasSessions, claim_id: int, article_id: int, version_id: int, start: int
+    ) -> None:
+        with self.session() as s:
+            s.execute(
+                insert_ignoring_conflicts(
+                    self.engine, ClaimMention, ["claim_id", "version_id"]
+                ).values(
+                    claim_id=claim_id,
+                    version_id=version_id,
+                    article_id=article_id,
+                    seen_at=self.clock(),
+                    start=start,
+                )
+            )
+
+    def list_claims(
+        self: _HasSessions,
+        since: datetime | None = None,
+        new_only: bool = False,
+        cluster_id: int | None = None,
+        watch: str | None = None,
+        limit: int = 1000,
+    ) -> list[dict[str, Any]]:
+        """Claims first seen since `since` (with `new_only`: not updates of or
+        corroborations of earlier ones), oldest first, with where they were seen."""
+        mentions = (
+            select(
+                ClaimMention.claim_id, func.count(func.distinct(ClaimMention.article_id)).label("n")
+            )
+            .group_by(ClaimMention.claim_id)
+            .subquery()
+        )
+        query = (
+            select(
+                ClaimRow,
+                ArticleRow.outlet,
+                ArticleRow.title,
+                ArticleRow.canonical_url,
+                mentions.c.n,
+            )
+            .join(ArticleRow, ArticleRow.id == ClaimRow.first_article_id)
+            .join(mentions, mentions.c.claim_id == ClaimRow.id, isouter=True)
+            .order_by(ClaimRow.first_seen, ClaimRow.id)
+            .limit(limit)
+        )
+        if since is not None:
+            query = query.where(ClaimRow.first_seen >= since)
+        if new_only:
+            query = query.where(ClaimRow.relation.is_(None))
+        if watch is not None:
+            query = query.join(WatchRow, WatchRow.id == ClaimRow.watch_id).where(
+                WatchRow.name == watch
+            )
+        with self.session() as s:
+            rows = [
+                {
+                    **_claim_facts(row),
+                    "outlet": outlet,
+                    "title": title,
+                    "url": url,
+                    "articles": n or 0,
+                }
+                for row, outlet, title, url, n in s.execute(query)
+            ]
+        if cluster_id is None:
+            return rows
+        # a claim keeps the cluster it was first seen in; clusters merge later
+        wanted = self.resolve_cluster(cluster_id)
+        live = {c: self.resolve_cluster(c) for c in {r["cluster_id"] for r in rows} if c}
+        return [r for r in rows if r["cluster_id"] and live[r["cluster_id"]] == wanted]
+
+    def claim_mentions(self: _HasSessions, claim_id: int) -> list[dict[str, Any]]:
+        with self.session() as s:
+            rows = s.execute(
+                select(ClaimMention, ArticleRow.outlet, ArticleRow.canonical_url)
+                .join(ArticleRow, ArticleRow.id == ClaimMention.article_id)
+                .where(ClaimMention.claim_id == claim_id)
+                .order_by(ClaimMention.seen_at, ClaimMention.version_id)
+            ).all()
+            return [
+                {
+                    "article_id": m.article_id,
+                    "version_id": m.version_id,
+                    "outlet": outlet,
+                    "url": url,
+                    "seen_at": _iso(m.seen_at),
+                }
+                for m, outlet, url in rows
+            ]
+
+
+def _claim_facts(row: ClaimRow) -> dict[str, Any]:
+    return {
+        "id": row.id, "watch_id": row.watch_id, "cluster_id": row.cluster_id,
+        "speaker": row.speaker, "speaker_key": row.speaker_key, "cue": row.cue,
+        "content": row.content, "sentence": row.sentence, "quote": row.quote,
+        "quantities": list(row.quantities or []), "first_seen": _iso(row.first_seen),
+        "first_article_id": row.first_article_id, "first_version_id": row.first_version_id,
+        "relation": row.relation, "related_claim_id": row.related_claim_id,
+    }  # fmt: skip
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat(timespec="seconds") + "Z" if moment else None
