@@ -14,6 +14,7 @@ speaker stands in the right place (measured on PolNeAR: tests/claims_eval.py).
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -159,52 +160,44 @@ class _Token:
 def extract_claims(text: str) -> list[Claim]:
     """Every attributed statement in a text, in order, with offsets into `text`."""
     claims: list[Claim] = []
-    aliases: dict[str, str] = {}  # acronym -> itself, learnt from "Full Name (NIS)"
     last_speaker: tuple[str, str] | None = None
     for sentence in split_sentences(text):
-        claim = _claim_in(sentence, aliases)
+        tokens = _tokens(sentence.text)
+        claim = _claim_in(sentence, tokens)
         if claim is None:
-            last_speaker = _subject_named(sentence.text, aliases) or last_speaker
+            last_speaker = _subject_named(sentence.text, tokens) or last_speaker
             continue
         if claim.speaker_key in PRONOUNS and last_speaker is not None:
             # "he said": the person named last (a light coreference that is right for
             # the usual news pattern of a named speaker followed by "he added")
-            claim = _with_speaker(claim, *last_speaker)
+            speaker, key = last_speaker
+            claim = dataclasses.replace(claim, speaker=speaker, speaker_key=key)
         elif claim.speaker_key not in PRONOUNS:
             last_speaker = (claim.speaker, claim.speaker_key)
         claims.append(claim)
     return claims
 
 
-def _subject_named(text: str, aliases: dict[str, str]) -> tuple[str, str] | None:
+def _subject_named(text: str, tokens: list[_Token]) -> tuple[str, str] | None:
     """The name opening a sentence that makes no claim ("Lloyd Austin spoke ...")."""
-    tokens = _tokens(text)
     subject = _opening_subject(tokens)
     if subject is None or subject[1] - subject[0] < 2:
         return None
     name = text[tokens[subject[0]].start : tokens[subject[1] - 1].end]
-    return name, speaker_key(name, aliases)
+    return name, speaker_key(name)
 
 
-def _with_speaker(claim: Claim, speaker: str, key: str) -> Claim:
-    return Claim(claim.sentence, claim.start, claim.end, speaker, key, claim.cue,
-                 claim.content, claim.quote, claim.quantities, claim.speaker_start,
-                 claim.speaker_end)  # fmt: skip
-
-
-def _claim_in(sentence: Sentence, aliases: dict[str, str]) -> Claim | None:
-    tokens = _tokens(sentence.text)
+def _claim_in(sentence: Sentence, tokens: list[_Token]) -> Claim | None:
     for index, cue_length in _cue_positions(tokens):
         found = _attribution(tokens, index, cue_length, sentence.text)
-        if found is None:
-            continue
-        speaker_span, content_span = found
-        return _build(sentence, tokens, index, cue_length, speaker_span, content_span, aliases)
+        if found is not None:
+            speaker_span, content_span = found
+            return _build(sentence, tokens, index, cue_length, speaker_span, content_span)
     colon = _colon_speaker(tokens, sentence.text)
-    if colon is not None:
-        at = colon[0][1]
-        return _build(sentence, tokens, at, 1, colon[0], colon[1], aliases)
-    return None
+    if colon is None:
+        return None
+    speaker_span, content_span = colon
+    return _build(sentence, tokens, speaker_span[1], 1, speaker_span, content_span)
 
 
 def _tokens(text: str) -> list[_Token]:
@@ -271,8 +264,8 @@ def _inside_quotes(tokens: list[_Token]) -> list[bool]:
 
 
 def _opens(tokens: list[_Token], i: int) -> bool:
-    """A straight quote opens when nothing is glued before it, or a space follows
-    nothing: judged by its neighbours' offsets."""
+    """A straight quote opens when a word is glued after it and none before it
+    (an opening bracket or dash before it does not count): judged by offsets."""
     glued_before = i > 0 and tokens[i - 1].end == tokens[i].start
     glued_after = i + 1 < len(tokens) and tokens[i + 1].start == tokens[i].end
     return glued_after and not (glued_before and tokens[i - 1].text not in "(—–-")
@@ -341,11 +334,17 @@ def _according_to(
     return None
 
 
-def _speaker_before(tokens: list[_Token], cue: int) -> tuple[int, int] | None:
-    """The noun phrase that ends right before the cue, skipping adverbs and times."""
+def _skip_between(tokens: list[_Token], cue: int) -> int:
+    """Where the words before a cue end once "also", "has", "later" ... are skipped."""
     end = cue
     while end > 0 and tokens[end - 1].text.lower() in _BETWEEN:
         end -= 1
+    return end
+
+
+def _speaker_before(tokens: list[_Token], cue: int) -> tuple[int, int] | None:
+    """The noun phrase that ends right before the cue, skipping adverbs and times."""
+    end = _skip_between(tokens, cue)
     if end > 0 and tokens[end - 1].text.lower() in _BE and not tokens[cue].text.endswith("ing"):
         return None  # a passive ("it was later revealed"), not a speaker speaking
     end = _skip_time_back(tokens, end)
@@ -366,9 +365,7 @@ def _speaker_before(tokens: list[_Token], cue: int) -> tuple[int, int] | None:
 def _appositive_speaker(tokens: list[_Token], cue: int) -> tuple[int, int] | None:
     """ "Phil Lovas, the state's campaign chairman, said": the name before the
     appositive, with the appositive in its span."""
-    end = cue
-    while end > 0 and tokens[end - 1].text.lower() in _BETWEEN:
-        end -= 1
+    end = _skip_between(tokens, cue)
     if end < 2 or tokens[end - 1].text != ",":
         return None
     for comma in range(end - 2, max(0, end - 30), -1):
@@ -384,9 +381,7 @@ def _appositive_speaker(tokens: list[_Token], cue: int) -> tuple[int, int] | Non
 def _coordinated_subject(tokens: list[_Token], cue: int) -> tuple[int, int] | None:
     """ "Mr. Schultz supported Democrats ... and said he ...", "Trump defended the
     tweets, saying ...": the sentence's subject, when it opens the sentence."""
-    end = cue
-    while end > 0 and tokens[end - 1].text.lower() in _BETWEEN:
-        end -= 1
+    end = _skip_between(tokens, cue)
     joined_by_and = end >= 3 and tokens[end - 1].text.lower() == "and"
     participle = tokens[cue].text.endswith("ing") and end >= 3 and tokens[end - 1].text == ","
     if not (joined_by_and or participle):
@@ -488,7 +483,6 @@ def _build(
     length: int,
     speaker_span: tuple[int, int],
     content_span: tuple[int, int],
-    aliases: dict[str, str],
 ) -> Claim:
     first, last = tokens[speaker_span[0]], tokens[speaker_span[1] - 1]
     speaker = sentence.text[first.start : last.end]
@@ -499,29 +493,29 @@ def _build(
         start=sentence.start,
         end=sentence.end,
         speaker=speaker,
-        speaker_key=speaker_key(speaker, aliases),
+        speaker_key=speaker_key(speaker),
         cue=cue_text,
         content=content,
-        quote=_is_quote(content, sentence.text, min(first.start, tokens[cue].start)),
+        quote=_is_quote(content, sentence.text[: min(first.start, tokens[cue].start)]),
         quantities=tuple(find_quantities(sentence.text)),
         speaker_start=sentence.start + first.start,
         speaker_end=sentence.start + last.end,
     )
 
 
-def _is_quote(content: str, sentence: str, cue_at: int) -> bool:
-    """A direct quote: the content is mostly inside quotation marks."""
+def _is_quote(content: str, before_attribution: str) -> bool:
+    """A direct quote: the content is mostly inside quotation marks, or the sentence
+    opens with a quote that closes right before the speaker ('"...," he said')."""
     quoted = sum(len(m) for m in re.findall(r"[\"“]([^\"”]+)[\"”]", content))
     return quoted >= 0.6 * max(1, len(content)) or bool(
-        re.search(r"[,?!][\"”]\s*$", sentence[:cue_at].rstrip())
+        re.search(r"[,?!][\"”]\s*$", before_attribution.rstrip())
     )
 
 
-def speaker_key(speaker: str, aliases: dict[str, str] | None = None) -> str:
+def speaker_key(speaker: str) -> str:
     """A speaker folded for comparison: an acronym it carries or an organisation's
     initials ("nis"), a person's last name ("budanov"), else the lowercase phrase
     without determiners ("ukrainian officials")."""
-    aliases = aliases if aliases is not None else {}
     acronym = _ACRONYM.search(speaker)
     if acronym:
         return acronym.group(1).lower()
@@ -531,8 +525,7 @@ def speaker_key(speaker: str, aliases: dict[str, str] | None = None) -> str:
     name = _name_part(words)
     if len(name) > 1 and name[-1].lower() in _ORG_HEADS:
         return "".join(w[0] for w in name if w[0].isupper()).lower()
-    last = name[-1].rstrip(".").lower() if name else ""
-    return aliases.get(last, last)
+    return name[-1].rstrip(".").lower() if name else ""
 
 
 def _name_part(words: list[str]) -> list[str]:

@@ -13,7 +13,7 @@ Rules (within one watch, which is the user's story):
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -69,12 +69,13 @@ def wording_similarity(a: str, b: str) -> float:
 
 def match_claim(
     speaker_key: str, content: str, claim_figures: frozenset[tuple[Any, str]],
-    known: Iterable[KnownClaim],
+    known: Sequence[KnownClaim],
 ) -> Match:  # fmt: skip
-    """Compare a claim with the known ones, most recent first."""
+    """Compare a claim with the known ones (oldest first, as recorded), most recent
+    first."""
     update: KnownClaim | None = None
     corroborated: KnownClaim | None = None
-    for candidate in sorted(known, key=lambda k: -k.id):
+    for candidate in reversed(known):
         same_speaker = candidate.speaker_key == speaker_key
         if same_speaker and candidate.figures == claim_figures:
             needed = SAME_WORDING_WITH_FIGURES if claim_figures else SAME_WORDING

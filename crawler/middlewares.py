@@ -123,7 +123,7 @@ class ConditionalGetMiddleware:
         db_url = crawler.settings.get("WIREWATCH_DB_URL")
         if not db_url or not crawler.settings.getbool("WIREWATCH_CONDITIONAL_GET", True):
             raise NotConfigured("conditional GET needs WIREWATCH_DB_URL")
-        middleware = cls(Store.open(db_url))
+        middleware = cls(Store.open(db_url, create=False))  # crawler.runner made the schema
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
         return middleware
 

@@ -60,38 +60,32 @@ def article_identity(article: Article, item: PageItem) -> tuple[str, tuple[tuple
 
 def open_store(settings: Any) -> Store:
     """The crawl's store; WIREWATCH_NOW (ISO time) fixes its clock, so that tests and
-    the demo can run a crawl "on" a given day without waiting for it."""
-    store = Store.open(settings.get("WIREWATCH_DB_URL"))
+    the demo can run a crawl "on" a given day without waiting for it. The schema
+    exists already: crawler.runner creates it before the crawl process starts."""
+    url = settings.get("WIREWATCH_DB_URL")
     now = settings.get("WIREWATCH_NOW")
-    if now:
-        fixed = datetime.fromisoformat(now)
-        store.clock = lambda: fixed
-    return store
+    if not now:
+        return Store.open(url, create=False)
+    fixed = datetime.fromisoformat(now)
+    return Store.open(url, create=False, clock=lambda: fixed)
 
 
 class StorePipeline:
     """Writes pages, articles and failures; keeps the run's statistics."""
 
-    def __init__(self, db_url: str, watch_id: int | None, run_id: int | None) -> None:
-        self.db_url = db_url
-        self.watch_id = watch_id
-        self.run_id = run_id
+    def __init__(self, settings: Any) -> None:
+        self.settings = settings
+        self.watch_id: int | None = settings.getint("WIREWATCH_WATCH_ID") or None
+        self.run_id: int | None = settings.getint("WIREWATCH_RUN_ID") or None
         self.stats: Counter[str] = Counter()
         self.errors: Counter[str] = Counter()
         self.store: Store | None = None
-        self.settings: Any = {"WIREWATCH_DB_URL": db_url}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        db_url = crawler.settings.get("WIREWATCH_DB_URL")
-        if not db_url:
+        if not crawler.settings.get("WIREWATCH_DB_URL"):
             raise NotConfigured("WIREWATCH_DB_URL is not set")
-        pipeline = cls(
-            db_url,
-            crawler.settings.getint("WIREWATCH_WATCH_ID") or None,
-            crawler.settings.getint("WIREWATCH_RUN_ID") or None,
-        )
-        pipeline.settings = crawler.settings
+        pipeline = cls(crawler.settings)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
@@ -242,21 +236,18 @@ class ClusterPipeline:
     stored signatures when the crawl opens.
     """
 
-    def __init__(self, db_url: str) -> None:
-        self.db_url = db_url
+    def __init__(self, settings: Any) -> None:
+        self.settings = settings
         self.store: Store | None = None
         self.keeper: ClusterKeeper | None = None
-        self.settings: Any = {"WIREWATCH_DB_URL": db_url}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         if not crawler.settings.getbool("WIREWATCH_CLUSTERING", True):
             raise NotConfigured("clustering is switched off")
-        db_url = crawler.settings.get("WIREWATCH_DB_URL")
-        if not db_url:
+        if not crawler.settings.get("WIREWATCH_DB_URL"):
             raise NotConfigured("WIREWATCH_DB_URL is not set")
-        pipeline = cls(db_url)
-        pipeline.settings = crawler.settings
+        pipeline = cls(crawler.settings)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 

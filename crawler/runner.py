@@ -44,9 +44,7 @@ def run_crawl(
     `now` (naive UTC) runs the crawl as if at that moment: every stored time and the
     revisit schedule use it (tests and the demo replay the newsroom's days this way).
     """
-    store = Store.open(db_url)
-    if now is not None:
-        store.clock = lambda: now
+    store = Store.open(db_url) if now is None else Store.open(db_url, clock=lambda: now)
     try:
         watch_id = store.ensure_watch(watch.name, watch.to_config())
         run_id = store.start_run(watch_id)

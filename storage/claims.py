@@ -2,25 +2,18 @@
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import Engine, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
 
+from storage.common import HasSessions, iso
 from storage.dialect import insert_ignoring_conflicts
 from storage.models import ArticleRow, ClaimMention, ClaimRow, WatchRow
 
 
-class _HasSessions(Protocol):
-    engine: Engine
-
-    def clock(self) -> datetime: ...
-
-    def session(self) -> AbstractContextManager[Session]: ...
-
+class _HasClusters(HasSessions, Protocol):
     def resolve_cluster(self, cluster_id: int) -> int | None: ...
 
 
@@ -42,7 +35,7 @@ class NewClaim:
 class ClaimStore:
     """Mixed into storage.Store."""
 
-    def load_claims(self: _HasSessions, watch_id: int | None) -> list[dict[str, Any]]:
+    def load_claims(self: _HasClusters, watch_id: int | None) -> list[dict[str, Any]]:
         """Every claim of a watch, oldest first, as the matcher needs them."""
         query = select(ClaimRow).order_by(ClaimRow.id)
         if watch_id is not None:
@@ -51,7 +44,7 @@ class ClaimStore:
             return [_claim_facts(row) for row in s.scalars(query)]
 
     def add_claim(
-        self: _HasSessions,
+        self: _HasClusters,
         watch_id: int | None,
         cluster_id: int | None,
         article_id: int,
@@ -76,7 +69,7 @@ class ClaimStore:
             return row.id
 
     def add_mention(
-        self: _HasSessions, claim_id: int, article_id: int, version_id: int, start: int
+        self: _HasClusters, claim_id: int, article_id: int, version_id: int, start: int
     ) -> None:
         with self.session() as s:
             s.execute(
@@ -92,7 +85,7 @@ class ClaimStore:
             )
 
     def list_claims(
-        self: _HasSessions,
+        self: _HasClusters,
         since: datetime | None = None,
         new_only: bool = False,
         cluster_id: int | None = None,
@@ -147,7 +140,7 @@ class ClaimStore:
         live = {c: self.resolve_cluster(c) for c in {r["cluster_id"] for r in rows} if c}
         return [r for r in rows if r["cluster_id"] and live[r["cluster_id"]] == wanted]
 
-    def claim_mentions(self: _HasSessions, claim_id: int) -> list[dict[str, Any]]:
+    def claim_mentions(self: _HasClusters, claim_id: int) -> list[dict[str, Any]]:
         with self.session() as s:
             rows = s.execute(
                 select(ClaimMention, ArticleRow.outlet, ArticleRow.canonical_url)
@@ -161,7 +154,7 @@ class ClaimStore:
                     "version_id": m.version_id,
                     "outlet": outlet,
                     "url": url,
-                    "seen_at": _iso(m.seen_at),
+                    "seen_at": iso(m.seen_at),
                 }
                 for m, outlet, url in rows
             ]
@@ -172,11 +165,7 @@ def _claim_facts(row: ClaimRow) -> dict[str, Any]:
         "id": row.id, "watch_id": row.watch_id, "cluster_id": row.cluster_id,
         "speaker": row.speaker, "speaker_key": row.speaker_key, "cue": row.cue,
         "content": row.content, "sentence": row.sentence, "quote": row.quote,
-        "quantities": list(row.quantities or []), "first_seen": _iso(row.first_seen),
+        "quantities": list(row.quantities or []), "first_seen": iso(row.first_seen),
         "first_article_id": row.first_article_id, "first_version_id": row.first_version_id,
         "relation": row.relation, "related_claim_id": row.related_claim_id,
     }  # fmt: skip
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return moment.isoformat(timespec="seconds") + "Z" if moment else None

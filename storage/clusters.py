@@ -8,14 +8,13 @@ leads to its story.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
-from sqlalchemy import Engine, delete, func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import delete, func, select, update
 
+from storage.common import HasSessions, iso
 from storage.dialect import insert_ignoring_conflicts
 from storage.models import (
     ArticleRow,
@@ -25,14 +24,6 @@ from storage.models import (
     SignatureRow,
     StoryCluster,
 )
-
-
-class _HasSessions(Protocol):
-    engine: Engine
-
-    def clock(self) -> datetime: ...
-
-    def session(self) -> AbstractContextManager[Session]: ...
 
 
 @dataclass(frozen=True)
@@ -57,7 +48,7 @@ class ClusterStore:
     """Mixed into storage.Store."""
 
     def save_signature(
-        self: _HasSessions,
+        self: HasSessions,
         article_id: int,
         version_id: int,
         *,
@@ -85,7 +76,7 @@ class ClusterStore:
                 )
             )
 
-    def load_signatures(self: _HasSessions, since: datetime | None = None) -> list[StoredSignature]:
+    def load_signatures(self: HasSessions, since: datetime | None = None) -> list[StoredSignature]:
         """Every stored signature (of articles first seen since `since`), oldest first."""
         query = (
             select(SignatureRow, ArticleRow)
@@ -115,7 +106,7 @@ class ClusterStore:
                 for sig, art in s.execute(query)
             ]
 
-    def unsigned_versions(self: _HasSessions) -> Iterator[tuple[int, int, str]]:
+    def unsigned_versions(self: HasSessions) -> Iterator[tuple[int, int, str]]:
         """(article id, version id, text) of versions without a signature, oldest first."""
         with self.session() as s:
             query = (
@@ -128,7 +119,7 @@ class ClusterStore:
         yield from rows
 
     def record_cluster(
-        self: _HasSessions, members: dict[int, tuple[str, float]], origin: int
+        self: HasSessions, members: dict[int, tuple[str, float]], origin: int
     ) -> int:
         """Record one story's members (article id -> (role, similarity to the origin)).
 
@@ -189,7 +180,7 @@ class ClusterStore:
             )
             return target
 
-    def record_edge(self: _HasSessions, source: int, target: int, overlap: float) -> None:
+    def record_edge(self: HasSessions, source: int, target: int, overlap: float) -> None:
         with self.session() as s:
             s.execute(
                 insert_ignoring_conflicts(
@@ -202,7 +193,7 @@ class ClusterStore:
                 )
             )
 
-    def resolve_cluster(self: _HasSessions, cluster_id: int) -> int | None:
+    def resolve_cluster(self: HasSessions, cluster_id: int) -> int | None:
         """The live cluster an id stands for (following merges), or None."""
         with self.session() as s:
             for _ in range(100):
@@ -215,7 +206,7 @@ class ClusterStore:
         return None
 
     def list_clusters(
-        self: _HasSessions, since: datetime | None = None, min_size: int = 1, limit: int = 100
+        self: HasSessions, since: datetime | None = None, min_size: int = 1, limit: int = 100
     ) -> list[dict[str, Any]]:
         first_seen = (
             select(
@@ -247,12 +238,12 @@ class ClusterStore:
                     "origin_outlet": (origin.site_name or origin.outlet) if origin else None,
                     "title": origin.title if origin else None,
                     "published": origin.published if origin else None,
-                    "first_seen": _iso(seen),
+                    "first_seen": iso(seen),
                 }
                 for cluster, origin, seen, outlets in s.execute(query)
             ]
 
-    def cluster_detail(self: _HasSessions, cluster_id: int) -> dict[str, Any] | None:
+    def cluster_detail(self: HasSessions, cluster_id: int) -> dict[str, Any] | None:
         with self.session() as s:
             cluster = s.get(StoryCluster, cluster_id)
             if cluster is None:
@@ -269,7 +260,7 @@ class ClusterStore:
                     "outlet": art.site_name or art.outlet,
                     "title": art.title,
                     "published": art.published,
-                    "first_seen": _iso(art.first_seen),
+                    "first_seen": iso(art.first_seen),
                     "role": member.role,
                     "similarity": member.similarity,
                     "url": art.canonical_url,
@@ -293,7 +284,3 @@ class ClusterStore:
                     for e in edges
                 ],
             }
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return moment.isoformat(timespec="seconds") + "Z" if moment else None

@@ -51,7 +51,8 @@ class Fetch(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"), index=True)
-    url: Mapped[str] = mapped_column(Text)
+    # indexed: every page request looks up its URL's last validators (conditional GET)
+    url: Mapped[str] = mapped_column(Text, index=True)
     final_url: Mapped[str | None] = mapped_column(Text)
     fetched_at: Mapped[datetime] = mapped_column(DateTime, index=True)
     status_code: Mapped[int | None] = mapped_column(Integer)

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from storage.claims import ClaimStore
 from storage.clusters import ClusterStore
+from storage.common import iso
 from storage.dialect import insert_ignoring_conflicts, make_engine
 from storage.models import (
     ArticleRow,
@@ -131,7 +132,9 @@ class Store(ClusterStore, ClaimStore):
         self._sessions = sessionmaker(engine, expire_on_commit=False)
 
     @classmethod
-    def open(cls, url: str = DEFAULT_DB_URL, create: bool = True) -> Store:
+    def open(
+        cls, url: str = DEFAULT_DB_URL, create: bool = True, clock: Callable[[], datetime] = utcnow
+    ) -> Store:
         where = _safe(url)
         try:
             engine = make_engine(url)
@@ -145,7 +148,7 @@ class Store(ClusterStore, ClaimStore):
         except SQLAlchemyError as exc:
             detail = " ".join(str(getattr(exc, "orig", None) or exc).split())
             raise StoreError(f"cannot open database {where}: {detail}") from exc
-        return cls(engine)
+        return cls(engine, clock)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -400,7 +403,7 @@ class Store(ClusterStore, ClaimStore):
                 {
                     "version_id": r.version_id,
                     "previous_version_id": r.previous_version_id,
-                    "seen_at": _iso(r.seen_at),
+                    "seen_at": iso(r.seen_at),
                     "added": r.added,
                     "removed": r.removed,
                 }
@@ -454,7 +457,7 @@ class Store(ClusterStore, ClaimStore):
             detail["versions"] = [
                 {
                     "id": v.id,
-                    "seen_at": _iso(v.seen_at),
+                    "seen_at": iso(v.seen_at),
                     "words": v.word_count,
                     "text_hash": v.text_hash,
                 }
@@ -492,10 +495,6 @@ def _fields(record: FetchRecord) -> dict[str, Any]:
     return {name: getattr(record, name) for name in record.__slots__}
 
 
-def _iso(moment: datetime | None) -> str | None:
-    return moment.isoformat(timespec="seconds") + "Z" if moment else None
-
-
 def _article_summary(article: ArticleRow, versions: int) -> dict[str, Any]:
     return {
         "id": article.id,
@@ -506,8 +505,8 @@ def _article_summary(article: ArticleRow, versions: int) -> dict[str, Any]:
         "authors": list(article.authors or []),
         "published": article.published,
         "language": article.language,
-        "first_seen": _iso(article.first_seen),
-        "last_seen": _iso(article.last_seen),
+        "first_seen": iso(article.first_seen),
+        "last_seen": iso(article.last_seen),
         "status": article.status,
         "versions": versions,
     }

@@ -82,7 +82,8 @@ def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
 
 def evaluate(root: Path = POLNEAR) -> dict[str, float]:
     counts: dict[str, int] = defaultdict(int)
-    for _, text, gold in articles(root):
+    annotated = articles(root)
+    for _, text, gold in annotated:
         claims = {claim.start: claim for claim in extract_claims(text)}
         for sentence in split_sentences(text):
             cues = [c for c in gold.cues if sentence.start <= c[0] < sentence.end]
@@ -96,7 +97,7 @@ def evaluate(root: Path = POLNEAR) -> dict[str, float]:
             if any(_overlaps(ours, s) for cue in cues for s in gold.sources[cue]):
                 counts["speaker_match"] += 1
     return {
-        "articles": len(articles(root)),
+        "articles": len(annotated),
         "attribution_sentences": counts["gold"],
         "claims_found": counts["found"],
         "precision": round(counts["correct"] / max(1, counts["found"]), 3),

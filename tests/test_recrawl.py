@@ -5,10 +5,11 @@ claims recorded once with mentions, and the taken-down article marked."""
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 
+from crawler.revisit import plan_revisits
 from crawler.runner import run_crawl
 from crawler.watch import load_watch
 from newsroom import Newsroom
@@ -110,15 +111,34 @@ def test_taken_down_article_is_marked_and_keeps_its_versions(replay: tuple[str, 
     assert len(rows) == 1 and rows[0][2] == 1, rows
 
 
-def test_not_due_articles_are_left_alone(replay: tuple[str, Newsroom]) -> None:
-    """The decaying schedule: a known article found again through a feed is only
-    fetched when due, so some found-again articles are not fetched on every day."""
-    db_url, _ = replay
-    per_article = query(
-        db_url,
-        "select article_id, count(*) from fetches where article_id is not null group by article_id",
+def test_revisit_schedule_decays_with_age() -> None:
+    """Due when the time since the last check is at least 0.2 of the article's age,
+    within a floor of 30 minutes and a ceiling of 7 days."""
+    now = datetime(2024, 10, 30, 12)
+
+    def article(url: str, age: timedelta, checked_ago: timedelta) -> dict[str, object]:
+        return {"canonical_url": url, "published": None, "first_seen": now - age,
+                "checked": now - checked_ago}  # fmt: skip
+
+    plan = plan_revisits(
+        [
+            article("fresh-due", timedelta(hours=2), timedelta(minutes=40)),  # wait 30 min
+            article("fresh-rest", timedelta(hours=2), timedelta(minutes=20)),
+            article("day-due", timedelta(days=1), timedelta(hours=5)),  # wait 4.8 h
+            article("day-rest", timedelta(days=1), timedelta(hours=4)),
+            article("old-due", timedelta(days=365), timedelta(days=7)),  # ceiling 7 days
+            article("old-rest", timedelta(days=365), timedelta(days=6)),
+        ],
+        now,
     )
-    assert per_article and all(n >= 1 for _, n in per_article)
+    assert plan.due == ("fresh-due", "day-due", "old-due")
+    assert plan.not_due == ("fresh-rest", "day-rest", "old-rest")
+    # the age counts from the page's published time when it has one: first seen ten
+    # days ago (wait 2 days) but published 4 hours ago (wait 48 minutes)
+    published = {"canonical_url": "p", "published": "2024-10-30T10:00:00+02:00",
+                 "first_seen": now - timedelta(days=10),
+                 "checked": now - timedelta(minutes=50)}  # fmt: skip
+    assert plan_revisits([published], now).due == ("p",)
 
 
 def test_claims_list_command_shows_new_claims_and_updates(replay: tuple[str, Newsroom]) -> None:
