@@ -69,11 +69,14 @@ def wording_similarity(a: str, b: str) -> float:
 
 def match_claim(
     speaker_key: str, content: str, claim_figures: frozenset[tuple[Any, str]],
-    known: Sequence[KnownClaim],
+    known: Sequence[KnownClaim], mentioned: frozenset[Any] = frozenset(),
 ) -> Match:  # fmt: skip
     """Compare a claim with the known ones (oldest first, as recorded), most recent
-    first."""
-    update: KnownClaim | None = None
+    first. `mentioned` holds every value the sentence gives, with a unit or not: an
+    update is linked to the speaker's earlier claim whose figure it mentions ("3,000,
+    up from 1,500"), else to the speaker's latest one with another figure."""
+    latest_update: KnownClaim | None = None
+    mentioned_update: KnownClaim | None = None
     corroborated: KnownClaim | None = None
     for candidate in reversed(known):
         same_speaker = candidate.speaker_key == speaker_key
@@ -81,10 +84,13 @@ def match_claim(
             needed = SAME_WORDING_WITH_FIGURES if claim_figures else SAME_WORDING
             if wording_similarity(candidate.content, content) >= needed:
                 return Match(MatchKind.MENTION, candidate.id)
-        elif same_speaker and update is None and _changed_figure(candidate.figures, claim_figures):
-            update = candidate
+        elif same_speaker and _changed_figure(candidate.figures, claim_figures):
+            latest_update = latest_update or candidate
+            if mentioned_update is None and any(v in mentioned for v, _ in candidate.figures):
+                mentioned_update = candidate
         elif not same_speaker and corroborated is None and candidate.figures & claim_figures:
             corroborated = candidate
+    update = mentioned_update or latest_update
     if update is not None:
         return Match(MatchKind.UPDATE, update.id)
     if corroborated is not None:
@@ -100,3 +106,23 @@ def _changed_figure(old: frozenset[tuple[Any, str]], new: frozenset[tuple[Any, s
 
 def _words(text: str) -> set[str]:
     return {w for w in _WORD.findall(text.casefold()) if w not in _STOP}
+
+
+_FROM = re.compile(r"\bfrom\s*$", re.IGNORECASE)
+
+
+def stated_change(
+    sentence: str, quantities: Sequence[dict[str, Any]]
+) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """(old, new) when a sentence gives its own figure's earlier value: "about 3,000
+    troops, up from 1,500" or "from 1,500 to 3,000 troops". Quantity offsets are
+    within the sentence, as find_quantities gives them."""
+    counted = [q for q in quantities if q["unit"] and q["unit"] != "date"]
+    for old in quantities:
+        if old["unit"] == "date" or not _FROM.search(sentence[: old["start"]]):
+            continue
+        for new in counted:
+            same_unit = not old["unit"] or old["unit"] == new["unit"]
+            if new is not old and same_unit and new["value"] != old["value"]:
+                return old, new
+    return None

@@ -70,6 +70,11 @@ def open_store(settings: Any) -> Store:
     return Store.open(url, create=False, clock=lambda: fixed)
 
 
+# Counts other pipelines keep in Scrapy's stats under this prefix end up in the run's
+# statistics too (StorePipeline writes them).
+SHARED_PREFIX = "wirewatch/"
+
+
 class StorePipeline:
     """Writes pages, articles and failures; keeps the run's statistics."""
 
@@ -80,12 +85,14 @@ class StorePipeline:
         self.stats: Counter[str] = Counter()
         self.errors: Counter[str] = Counter()
         self.store: Store | None = None
+        self.shared_stats: Any = None  # Scrapy's stats: other pipelines count there too
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         if not crawler.settings.get("WIREWATCH_DB_URL"):
             raise NotConfigured("WIREWATCH_DB_URL is not set")
         pipeline = cls(crawler.settings)
+        pipeline.shared_stats = crawler.stats
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
@@ -196,7 +203,12 @@ class StorePipeline:
         )
 
     def summary(self) -> dict[str, Any]:
-        return {**dict(sorted(self.stats.items())), "errors": dict(sorted(self.errors.items()))}
+        counts = Counter(self.stats)
+        if self.shared_stats is not None:
+            for key, value in self.shared_stats.get_stats().items():
+                if key.startswith(SHARED_PREFIX):
+                    counts[key.removeprefix(SHARED_PREFIX)] = value
+        return {**dict(sorted(counts.items())), "errors": dict(sorted(self.errors.items()))}
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.store is None:
@@ -287,7 +299,7 @@ class ClaimsPipeline:
         self.watch_id: int | None = settings.getint("WIREWATCH_WATCH_ID") or None
         self.store: Store | None = None
         self.known: list[KnownClaim] = []
-        self.stats: Counter[str] = Counter()
+        self.stats: Any = None  # Scrapy's stats collector
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -296,6 +308,7 @@ class ClaimsPipeline:
         if not crawler.settings.get("WIREWATCH_DB_URL"):
             raise NotConfigured("WIREWATCH_DB_URL is not set")
         pipeline = cls(crawler.settings)
+        pipeline.stats = crawler.stats
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
@@ -318,10 +331,13 @@ class ClaimsPipeline:
         for claim in extract_claims(text):
             quantities = [q.to_json() for q in claim.quantities]
             claim_figures = figures(quantities)
-            match = match_claim(claim.speaker_key, claim.content, claim_figures, self.known)
+            mentioned = frozenset(q["value"] for q in quantities)
+            match = match_claim(
+                claim.speaker_key, claim.content, claim_figures, self.known, mentioned
+            )
             if match.kind is MatchKind.MENTION and match.claim_id is not None:
                 self.store.add_mention(match.claim_id, article_id, version_id, claim.start)
-                self.stats["claim_mentions"] += 1
+                self.count("claim_mentions")
                 continue
             relation = None if match.kind is MatchKind.NEW else match.kind.value
             new = NewClaim(claim.speaker, claim.speaker_key, claim.cue, claim.content,
@@ -331,9 +347,12 @@ class ClaimsPipeline:
                 self.watch_id, cluster_id, article_id, version_id, claim.start, new
             )
             self.known.append(KnownClaim(claim_id, claim.speaker_key, claim.content, claim_figures))
-            self.stats["claims_new"] += 1
+            self.count(f"claims_{relation or 'new'}")
+
+    def count(self, key: str) -> None:
+        if self.stats is not None:
+            self.stats.inc_value(SHARED_PREFIX + key)
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.store is not None:
             self.store.close()
-        logger.info("claims: %s", dict(self.stats))

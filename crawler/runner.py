@@ -12,9 +12,13 @@ import logging
 import multiprocessing
 import os
 import queue as queue_module
+import shutil
 import signal
+import threading
+import time
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from crawler.revisit import RevisitPlan, plan_revisits
@@ -38,11 +42,18 @@ def run_crawl(
     log_level: str = "WARNING",
     log_file: str | None = None,
     now: datetime | None = None,
+    stop: threading.Event | None = None,
+    resume_dir: Path | None = None,
 ) -> RunInfo:
     """Crawl a watch once, store what was found, and return the run's record.
 
     `now` (naive UTC) runs the crawl as if at that moment: every stored time and the
     revisit schedule use it (tests and the demo replay the newsroom's days this way).
+    Setting `stop` (from any thread, e.g. a signal handler) ends the crawl cleanly:
+    what was stored stays and the run is marked interrupted. With `resume_dir`, an
+    interrupted crawl leaves its pending requests there (Scrapy's JOBDIR) and the next
+    crawl given the same directory carries on from them; a crawl that ends any other
+    way clears it, so the next one starts afresh.
     """
     store = Store.open(db_url) if now is None else Store.open(db_url, clock=lambda: now)
     try:
@@ -52,6 +63,8 @@ def run_crawl(
     finally:
         store.close()
     settings = dict(settings or {})
+    if resume_dir is not None:
+        settings["JOBDIR"] = str(resume_dir)
     if now is not None:
         settings["WIREWATCH_NOW"] = now.isoformat()
     context = multiprocessing.get_context("spawn")
@@ -63,31 +76,46 @@ def run_crawl(
     )
     child.start()
     try:
-        _pump_events(child, events, on_event)
+        stopped = _pump_events(child, events, on_event, stop or threading.Event())
     except KeyboardInterrupt:
-        _stop_child(child)
+        _stop_child(child, events, on_event)
         _close_run_if_open(db_url, run_id, "interrupted", "interrupted by the user")
         raise
-    if child.exitcode != 0:
+    if stopped:
+        _stop_child(child, events, on_event)
+        _close_run_if_open(db_url, run_id, "interrupted", "stopped by a shutdown request")
+    elif child.exitcode != 0:
         _close_run_if_open(db_url, run_id, "failed", f"crawl process exited with {child.exitcode}")
     store = Store.open(db_url)
     try:
-        return store.get_run(run_id)
+        run = store.get_run(run_id)
     finally:
         store.close()
+    # only a crawl that stopped cleanly leaves a queue worth resuming from
+    if resume_dir is not None and not (run.status == "interrupted" and child.exitcode == 0):
+        shutil.rmtree(resume_dir, ignore_errors=True)
+    return run
 
 
-def _pump_events(child: Any, events: Any, on_event: ProgressCallback | None) -> None:
-    while True:
+def _pump_events(
+    child: Any, events: Any, on_event: ProgressCallback | None, stop: threading.Event
+) -> bool:
+    """Pass the child's progress on until it ends (False) or `stop` is set (True)."""
+    while not stop.is_set():
         try:
             event = events.get(timeout=0.2)
         except queue_module.Empty:
             if not child.is_alive():
-                break
+                child.join()
+                _drain(events, on_event)
+                return False
             continue
         if on_event is not None:
             on_event(event)
-    child.join()
+    return True
+
+
+def _drain(events: Any, on_event: ProgressCallback | None) -> None:
     while True:  # whatever arrived after the last poll
         try:
             event = events.get_nowait()
@@ -97,13 +125,19 @@ def _pump_events(child: Any, events: Any, on_event: ProgressCallback | None) -> 
             on_event(event)
 
 
-def _stop_child(child: Any) -> None:
+def _stop_child(child: Any, events: Any, on_event: ProgressCallback | None) -> None:
+    """SIGINT (Scrapy's graceful stop), then a kill if it takes too long. The queue is
+    drained meanwhile: a child blocked on a full pipe would never exit."""
     if child.is_alive() and child.pid:
         os.kill(child.pid, signal.SIGINT)
-    child.join(SHUTDOWN_GRACE_SECONDS)
+    deadline = time.monotonic() + SHUTDOWN_GRACE_SECONDS
+    while child.is_alive() and time.monotonic() < deadline:
+        child.join(0.2)
+        _drain(events, on_event)
     if child.is_alive():
         child.kill()
-        child.join()
+    child.join()
+    _drain(events, on_event)
 
 
 def _close_run_if_open(db_url: str, run_id: int, status: str, error: str) -> None:
@@ -127,6 +161,9 @@ def _crawl_in_child(
     log_level: str,
     log_file: str | None,
 ) -> None:
+    # Our own process group: a Ctrl-C on the terminal reaches only the parent, which
+    # passes on exactly one SIGINT (Scrapy treats a second one as "stop unclean now").
+    os.setpgrp()
     from scrapy.crawler import CrawlerProcess
     from scrapy.utils.project import get_project_settings
 

@@ -91,8 +91,9 @@ class ClaimStore:
         cluster_id: int | None = None,
         watch: str | None = None,
         limit: int = 1000,
+        until: datetime | None = None,
     ) -> list[dict[str, Any]]:
-        """Claims first seen since `since` (with `new_only`: not updates of or
+        """Claims first seen in [since, until) (with `new_only`: not updates of or
         corroborations of earlier ones), oldest first, with where they were seen."""
         mentions = (
             select(
@@ -104,7 +105,7 @@ class ClaimStore:
         query = (
             select(
                 ClaimRow,
-                ArticleRow.outlet,
+                func.coalesce(ArticleRow.site_name, ArticleRow.outlet),
                 ArticleRow.title,
                 ArticleRow.canonical_url,
                 mentions.c.n,
@@ -116,6 +117,8 @@ class ClaimStore:
         )
         if since is not None:
             query = query.where(ClaimRow.first_seen >= since)
+        if until is not None:
+            query = query.where(ClaimRow.first_seen < until)
         if new_only:
             query = query.where(ClaimRow.relation.is_(None))
         if watch is not None:
@@ -140,10 +143,19 @@ class ClaimStore:
         live = {c: self.resolve_cluster(c) for c in {r["cluster_id"] for r in rows} if c}
         return [r for r in rows if r["cluster_id"] and live[r["cluster_id"]] == wanted]
 
+    def claims_by_id(self: HasSessions, claim_ids: list[int]) -> dict[int, dict[str, Any]]:
+        with self.session() as s:
+            rows = s.scalars(select(ClaimRow).where(ClaimRow.id.in_(claim_ids))).all()
+            return {row.id: _claim_facts(row) for row in rows}
+
     def claim_mentions(self: _HasClusters, claim_id: int) -> list[dict[str, Any]]:
         with self.session() as s:
             rows = s.execute(
-                select(ClaimMention, ArticleRow.outlet, ArticleRow.canonical_url)
+                select(
+                    ClaimMention,
+                    func.coalesce(ArticleRow.site_name, ArticleRow.outlet),
+                    ArticleRow.canonical_url,
+                )
                 .join(ArticleRow, ArticleRow.id == ClaimMention.article_id)
                 .where(ClaimMention.claim_id == claim_id)
                 .order_by(ClaimMention.seen_at, ClaimMention.version_id)

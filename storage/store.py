@@ -33,6 +33,7 @@ from storage.models import (
     WatchArticle,
     WatchRow,
 )
+from storage.reports import ReportStore
 
 DEFAULT_DB_URL = "sqlite:///wirewatch.db"
 ARTICLES: Table = ArticleRow.__table__  # type: ignore[assignment]
@@ -123,7 +124,7 @@ class LatestVersion:
     text: str
 
 
-class Store(ClusterStore, ClaimStore):
+class Store(ClusterStore, ClaimStore, ReportStore):
     """Open with Store.open(url); every method is one transaction."""
 
     def __init__(self, engine: Engine, clock: Callable[[], datetime] = utcnow) -> None:
@@ -210,6 +211,27 @@ class Store(ClusterStore, ClaimStore):
                 dict(run.stats or {}),
                 run.error,
             )
+
+    def last_run(self, watch: str) -> RunInfo | None:
+        """The latest crawl run of a watch, by name, or None if it never ran."""
+        with self.session() as s:
+            run_id = s.execute(
+                select(CrawlRun.id)
+                .join(WatchRow, WatchRow.id == CrawlRun.watch_id)
+                .where(WatchRow.name == watch)
+                .order_by(CrawlRun.id.desc())
+                .limit(1)
+            ).scalar_one_or_none()
+        return None if run_id is None else self.get_run(run_id)
+
+    def first_run_at(self, watch: str) -> datetime | None:
+        """When the watch was first crawled, or None."""
+        with self.session() as s:
+            return s.execute(
+                select(func.min(CrawlRun.started_at))
+                .join(WatchRow, WatchRow.id == CrawlRun.watch_id)
+                .where(WatchRow.name == watch)
+            ).scalar_one_or_none()
 
     # --- fetches and articles ---------------------------------------------------
 

@@ -16,7 +16,9 @@ from tests.conftest import REPO, write_watch
 from wirewatch.cli import main
 
 
-def demo_watch_for(room: Newsroom, tmp_path: Path, **extra: Any) -> Path:
+def demo_watch_for(
+    room: Newsroom, tmp_path: Path, extra_seeds: tuple[str, ...] = (), **extra: Any
+) -> Path:
     """seeds/demo.toml, re-pointed at a newsroom running on free ports."""
     demo = load_watch(REPO / "seeds" / "demo.toml")
     by_octet = {f"127.0.0.{o.octet}": o.key for o in OUTLETS}
@@ -27,7 +29,7 @@ def demo_watch_for(room: Newsroom, tmp_path: Path, **extra: Any) -> Path:
     return write_watch(
         tmp_path,
         "demo",
-        seeds,
+        [*seeds, *extra_seeds],
         keywords=list(demo.keywords),
         allowed_domains=list(demo.allowed_domains),
         depth=demo.depth,

@@ -139,3 +139,34 @@ def test_claims_extract_command_writes_one_line_per_claim(tmp_path: Path) -> Non
     assert text[line["start"] : line["end"]] == line["sentence"]
     assert line["quantities"][0]["value"] == 1500.0
     assert "in.jsonl:2:" in result.stderr and "in.jsonl:3:" in result.stderr
+
+
+def test_a_sentence_that_gives_its_earlier_figure_states_the_change() -> None:
+    from claims.matching import stated_change
+
+    sentence = (
+        "South Korea's National Intelligence Service (NIS) said on Wednesday that about "
+        "3,000 North Korean troops had now been sent to Russia, up from 1,500 last week."
+    )
+    (claim,) = extract_claims(sentence)
+    quantities = [q.to_json() for q in claim.quantities]
+    change = stated_change(claim.sentence, quantities)
+    assert change is not None
+    old, new = change
+    assert (old["value"], new["value"], new["unit"]) == (1500.0, 3000.0, "troops")
+    assert stated_change("The NIS said 3,000 troops were sent.", quantities[:1]) is None
+
+
+def test_an_update_links_to_the_earlier_claim_whose_figure_it_mentions() -> None:
+    from claims.matching import KnownClaim, MatchKind, match_claim
+
+    known = [
+        KnownClaim(1, "nis", "1,500 troops were shipped", frozenset({(1500.0, "troops")})),
+        KnownClaim(2, "nis", "12,000 troops will go in all", frozenset({(12000.0, "troops")})),
+    ]
+    figures = frozenset({(3000.0, "troops")})
+    latest = match_claim("nis", "3,000 troops were sent", figures, known)
+    assert (latest.kind, latest.claim_id) == (MatchKind.UPDATE, 2)
+    mentioned = match_claim("nis", "3,000 troops, up from 1,500", figures, known,
+                            frozenset({3000.0, 1500.0}))  # fmt: skip
+    assert (mentioned.kind, mentioned.claim_id) == (MatchKind.UPDATE, 1)

@@ -11,7 +11,16 @@ import pytest
 
 from tests.conftest import REPO
 
-PACKAGES = ("wirewatch", "scheduler", "crawler", "storage", "dedup", "claims", "newsroom")
+PACKAGES = (
+    "wirewatch",
+    "scheduler",
+    "crawler",
+    "digest",
+    "storage",
+    "dedup",
+    "claims",
+    "newsroom",
+)
 # What each package may import of ours. Lower layers never import upper ones.
 ALLOWED = {
     "dedup": set(),
@@ -19,7 +28,8 @@ ALLOWED = {
     "storage": set(),
     "newsroom": set(),
     "crawler": {"storage", "dedup", "claims"},
-    "scheduler": {"crawler", "storage", "dedup", "claims"},
+    "digest": {"storage", "claims"},
+    "scheduler": {"crawler", "digest", "storage", "dedup", "claims"},
     "wirewatch": set(PACKAGES),
 }
 _IMPURE = {"scrapy", "sqlalchemy", "twisted", "requests", "urllib"}

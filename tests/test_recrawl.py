@@ -1,42 +1,68 @@
-"""Re-crawls across the newsroom's days, with a controlled clock (no sleeps):
-conditional GETs, one new version for the updated article with its added sentences,
-claims recorded once with mentions, and the taken-down article marked."""
+"""The scheduler driven across the newsroom's days with a controlled clock (no sleeps):
+`wirewatch run --once --now DAY` each morning. Conditional GETs, one new version for
+the updated article with its added sentences, claims recorded once with mentions, the
+taken-down article marked, and the schedule itself: coalesced runs, digests, restarts."""
 
 from __future__ import annotations
 
 import dataclasses
+import json
 from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
 from crawler.revisit import plan_revisits
-from crawler.runner import run_crawl
 from crawler.watch import load_watch
 from newsroom import Newsroom
 from newsroom.stories import DAYS, build_catalogue
+from scheduler import WatchScheduler
 from storage import Store
 from tests.crawl_helpers import demo_watch_for, query
+from wirewatch.cli import main
 
 
 def _morning(day: int) -> datetime:
     return datetime.fromisoformat(DAYS[day]).replace(hour=8)
 
 
+@dataclasses.dataclass
+class Replay:
+    db_url: str
+    watch_file: Path
+    digest_dir: Path
+    outcomes: list[list[dict[str, Any]]]  # per day, the jobs `run --once` reported
+
+
+def run_once(replay_db: str, watch_file: Path, digest_dir: Path, now: datetime) -> Any:
+    return CliRunner().invoke(
+        main,
+        ["run", str(watch_file), "--db", replay_db, "--once", "--now", now.isoformat()[:16],
+         "--digest-dir", str(digest_dir), "--format", "json", "--workers", "1",
+         "--log-level", "WARNING"],
+    )  # fmt: skip
+
+
 @pytest.fixture(scope="module")
-def replay(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Newsroom]:
-    """The demo watch (plus an article that will be taken down) crawled on every newsroom day."""
+def replay(tmp_path_factory: pytest.TempPathFactory) -> Replay:
+    """The demo watch (plus an article that will be taken down) run by the scheduler on
+    every newsroom day at 08:00; its interval is one hour, so each morning 23 missed
+    re-crawls are due, and must coalesce into one."""
     tmp_path = tmp_path_factory.mktemp("recrawl")
     db_url = f"sqlite:///{tmp_path / 'recrawl.db'}"
     doomed = next(s for s in build_catalogue().stories if s.taken_down_day == 3)
+    outcomes = []
     with Newsroom(port=0, day=0) as room:
-        watch = load_watch(demo_watch_for(room, tmp_path))
-        watch = dataclasses.replace(watch, seeds=(*watch.seeds, room.story_url(doomed)))
+        watch_file = demo_watch_for(room, tmp_path, extra_seeds=(room.story_url(doomed),),
+                                    recrawl_interval="1h", digest_time="07:00")  # fmt: skip
         for day in range(len(DAYS)):
             room.set_day(day)
-            run = run_crawl(watch, db_url, settings={"WIREWATCH_EXTRACTION_WORKERS": 1},
-                            now=_morning(day))  # fmt: skip
-            assert run.status == "finished", run
-        return db_url, room
+            result = run_once(db_url, watch_file, tmp_path / "digests", _morning(day))
+            assert result.exit_code == 0, result.output
+            outcomes.append([json.loads(line) for line in result.stdout.splitlines()])
+    return Replay(db_url, watch_file, tmp_path / "digests", outcomes)
 
 
 def _ajp_article(db_url: str) -> int:
@@ -47,8 +73,8 @@ def _ajp_article(db_url: str) -> int:
     return int(article_id)
 
 
-def test_unchanged_pages_get_304_and_no_new_version(replay: tuple[str, Newsroom]) -> None:
-    db_url, _ = replay
+def test_unchanged_pages_get_304_and_no_new_version(replay: Replay) -> None:
+    db_url = replay.db_url
     article = _ajp_article(db_url)
     statuses = [
         s
@@ -62,9 +88,9 @@ def test_unchanged_pages_get_304_and_no_new_version(replay: tuple[str, Newsroom]
 
 
 def test_updated_article_gets_exactly_one_new_version_with_its_sentence(
-    replay: tuple[str, Newsroom],
+    replay: Replay,
 ) -> None:
-    db_url, _ = replay
+    db_url = replay.db_url
     article = _ajp_article(db_url)
     assert (
         query(db_url, "select count(*) from article_versions where article_id = ?", article)[0][0]
@@ -79,8 +105,8 @@ def test_updated_article_gets_exactly_one_new_version_with_its_sentence(
     assert change["removed"] == []
 
 
-def test_claims_are_recorded_once_with_mentions_on_copies(replay: tuple[str, Newsroom]) -> None:
-    db_url, _ = replay
+def test_claims_are_recorded_once_with_mentions_on_copies(replay: Replay) -> None:
+    db_url = replay.db_url
     store = Store.open(db_url)
     try:
         claims = store.list_claims()
@@ -101,8 +127,8 @@ def test_claims_are_recorded_once_with_mentions_on_copies(replay: tuple[str, New
         store.close()
 
 
-def test_taken_down_article_is_marked_and_keeps_its_versions(replay: tuple[str, Newsroom]) -> None:
-    db_url, _ = replay
+def test_taken_down_article_is_marked_and_keeps_its_versions(replay: Replay) -> None:
+    db_url = replay.db_url
     rows = query(
         db_url,
         "select a.id, a.status, count(v.id) from articles a join article_versions v "
@@ -141,14 +167,8 @@ def test_revisit_schedule_decays_with_age() -> None:
     assert plan_revisits([published], now).due == ("p",)
 
 
-def test_claims_list_command_shows_new_claims_and_updates(replay: tuple[str, Newsroom]) -> None:
-    import json
-
-    from click.testing import CliRunner
-
-    from wirewatch.cli import main
-
-    db_url, _ = replay
+def test_claims_list_command_shows_new_claims_and_updates(replay: Replay) -> None:
+    db_url = replay.db_url
     everything = CliRunner().invoke(main, ["claims", "list", "--db", db_url, "--format", "json"])
     assert everything.exit_code == 0, everything.output
     rows = json.loads(everything.stdout)
@@ -161,3 +181,46 @@ def test_claims_list_command_shows_new_claims_and_updates(replay: tuple[str, New
     assert len(new) < len(rows) and all(r["relation"] is None for r in new)
     table = CliRunner().invoke(main, ["claims", "list", "--db", db_url])
     assert table.exit_code == 0 and "nis" in table.stdout.lower()
+
+
+def test_each_morning_runs_one_coalesced_recrawl_and_yesterdays_digest(replay: Replay) -> None:
+    first, *later = replay.outcomes
+    # a new watch is crawled at once; its first digest is due the next morning
+    assert [o["job"] for o in first] == ["recrawl:demo"]
+    for day, outcomes in enumerate(later, start=1):
+        assert sorted(o["kind"] for o in outcomes) == ["digest", "recrawl"], outcomes
+        recrawl = next(o for o in outcomes if o["kind"] == "recrawl")
+        # 23 hourly runs were missed since yesterday's 09:00: one run, the latest
+        assert recrawl["status"] == "finished"
+        assert recrawl["scheduled_for"] == _morning(day).isoformat() + "Z"
+        digest = next(o for o in outcomes if o["kind"] == "digest")
+        assert digest["scheduled_for"] == f"{DAYS[day]}T07:00:00Z"
+        # yesterday's digest, and those of the days the scheduler did not run
+        since = datetime.fromisoformat(DAYS[day - 1])
+        days = (datetime.fromisoformat(DAYS[day]) - since).days
+        expected = [(since + timedelta(days=n)).date().isoformat() for n in range(days)]
+        names = {Path(p).name for p in digest["paths"]}
+        assert names == {f"{d}.{suffix}" for d in expected for suffix in ("md", "html", "json")}
+        assert all(Path(p).is_file() for p in digest["paths"])
+    assert query(replay.db_url, "select count(*) from crawl_runs")[0][0] == len(DAYS)
+
+
+def test_a_restart_keeps_the_schedule_and_a_changed_interval_replaces_it(replay: Replay) -> None:
+    last = _morning(len(DAYS) - 1)
+    later = last + timedelta(minutes=30)
+    result = run_once(replay.db_url, replay.watch_file, replay.digest_dir, later)
+    assert result.exit_code == 0 and result.stdout == "", result.output
+    assert query(replay.db_url, "select count(*) from crawl_runs")[0][0] == len(DAYS)
+
+    def next_runs(watch: Any) -> dict[str, datetime]:
+        with WatchScheduler(replay.db_url, [watch]) as scheduler:
+            scheduler.open(now=later)
+            return {j.id: j.next_run_time.replace(tzinfo=None) for j in scheduler.jobs()}
+
+    watch = load_watch(replay.watch_file)
+    assert next_runs(watch) == {
+        "recrawl:demo": last + timedelta(hours=1),
+        "digest:demo": (last + timedelta(days=1)).replace(hour=7),
+    }
+    slower = dataclasses.replace(watch, recrawl_interval=timedelta(hours=2))
+    assert next_runs(slower)["recrawl:demo"] == later

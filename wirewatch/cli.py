@@ -39,7 +39,40 @@ FORMAT_OPTION = click.option(
     show_default=True,
     help="Output format: a table for people, json or csv for scripts.",
 )
+WORKERS_OPTION = click.option(
+    "--workers",
+    type=click.IntRange(0, 64),
+    default=None,
+    help="Extraction worker processes per crawl (default: one per CPU core; 0 = inline).",
+)
+LOG_FILE_OPTION = click.option(
+    "--log-file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Write the crawler's log to this file instead of stderr.",
+)
 EXTRACT_FETCH_LIMIT = 10 * 1024 * 1024
+
+
+def table_or_json_option(help_text: str) -> Any:
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["table", "json"]),
+        default="table",
+        show_default=True,
+        help=help_text,
+    )
+
+
+def log_level_option(default: str, help_text: str) -> Any:
+    return click.option(
+        "--log-level",
+        type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]),
+        default=default,
+        show_default=True,
+        help=help_text,
+    )
 
 
 class WirewatchError(click.ClickException):
@@ -113,39 +146,16 @@ def watch_check(watch_files: tuple[str, ...]) -> None:
 @main.command()
 @click.argument("watch_file", type=click.Path(dir_okay=False))
 @DB_OPTION
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="Summary format.",
-)
-@click.option(
-    "--workers",
-    type=click.IntRange(0, 64),
-    default=None,
-    help="Extraction worker processes (default: one per CPU core; 0 = inline).",
-)
+@table_or_json_option("Summary format.")
+@WORKERS_OPTION
 @click.option(
     "--max-pages",
     type=click.IntRange(1),
     default=None,
     help="Override the watch's page budget for this run.",
 )
-@click.option(
-    "--log-level",
-    type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]),
-    default="WARNING",
-    show_default=True,
-    help="Crawler log level (on stderr).",
-)
-@click.option(
-    "--log-file",
-    type=click.Path(dir_okay=False),
-    default=None,
-    help="Write the crawler's log to this file instead of stderr.",
-)
+@log_level_option("WARNING", "Crawler log level (on stderr).")
+@LOG_FILE_OPTION
 @click.option(
     "--progress/--no-progress",
     default=None,
@@ -245,14 +255,7 @@ def articles_list(db_url: str, fmt: str, watch_name: str | None, limit: int, off
 @articles.command("show")
 @click.argument("article_id", type=int)
 @DB_OPTION
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="Output format: readable text, or json for scripts.",
-)
+@table_or_json_option("Output format: readable text, or json for scripts.")
 def articles_show(article_id: int, db_url: str, fmt: str) -> None:
     """Show one article: metadata, URLs that led to it, versions and current text.
 
@@ -423,14 +426,7 @@ def clusters_list(db_url: str, fmt: str, since: str | None, min_size: int, limit
 @clusters.command("show")
 @click.argument("cluster_id", type=int)
 @DB_OPTION
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="Output format: a table, or json for scripts.",
-)
+@table_or_json_option("Output format: a table, or json for scripts.")
 def clusters_show(cluster_id: int, db_url: str, fmt: str) -> None:
     """Show one cluster's members: outlet, title, published and first-seen times, role
     and similarity to the origin, and the partial copies linked to it.
@@ -613,6 +609,164 @@ def claims_extract(input_file: Any) -> None:
         sys.exit(1)
 
 
+# --- the scheduler and the digest ---------------------------------------------------------
+
+
+@main.command("run")
+@click.argument("watch_files", nargs=-1, type=click.Path(dir_okay=False))
+@DB_OPTION
+@click.option(
+    "--once",
+    is_flag=True,
+    help="Run every job that is due now once, then exit (for cron and for tests).",
+)
+@click.option(
+    "--now",
+    type=click.DateTime(["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]),
+    default=None,
+    help="With --once: act as if it were this UTC time, e.g. 2024-10-23T08:00 "
+    "(replaying days of a story).",
+)
+@click.option(
+    "--digest-dir",
+    type=click.Path(file_okay=False),
+    default="digests",
+    show_default=True,
+    help="Where the daily digest jobs write their files.",
+)
+@click.option(
+    "--state-dir",
+    type=click.Path(file_okay=False),
+    default=".wirewatch",
+    show_default=True,
+    help="Where a crawl cut short by a shutdown keeps its pending requests, so that the "
+    "next start carries on from them.",
+)
+@table_or_json_option("One line per job run: text, or a JSON object (JSON lines).")
+@WORKERS_OPTION
+@log_level_option("INFO", "Scheduler log level (on stderr); crawls log WARNING unless DEBUG.")
+@LOG_FILE_OPTION
+def run(watch_files: tuple[str, ...], db_url: str, once: bool, now: Any, digest_dir: str,
+        state_dir: str, fmt: str, workers: int | None, log_level: str,
+        log_file: str | None) -> None:  # fmt: skip
+    """Re-crawl watches on their intervals and write their daily digests.
+
+    WATCH_FILES default to every seeds/*.toml. Each watch gets a re-crawl job every
+    recrawl_interval (the first one at once) and a digest job at digest_time (UTC)
+    that writes the previous day's digest. The schedule is kept in the database, so a
+    restart carries on where it was; missed runs are run once, not once per miss; a
+    crawl cut short by a shutdown is run again at the next start.
+
+    Runs until SIGINT or SIGTERM: the crawl in progress then stops cleanly, what it
+    stored stays, and its run is marked interrupted. With --once, runs the jobs that
+    are due and exits (exit code 1 if one failed).
+
+    \b
+    Examples:
+      wirewatch run                                  # all watches, until stopped
+      wirewatch run seeds/demo.toml --once           # from cron, every few minutes
+    """
+    import logging
+
+    from scheduler import SchedulerError, SchedulerOptions
+    from wirewatch.schedule_cmd import printer, run_scheduler
+
+    if now is not None and not once:
+        raise BadInput("--now only works with --once (the long-running scheduler uses the clock)")
+    logging.basicConfig(level=log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    watches = [load_watch_or_fail(path) for path in watch_files or default_watch_files()]
+    open_store(db_url).close()
+    options = SchedulerOptions(
+        digest_dir=Path(digest_dir),
+        state_dir=Path(state_dir),
+        crawl_settings={} if workers is None else {"WIREWATCH_EXTRACTION_WORKERS": workers},
+        log_level="DEBUG" if log_level == "DEBUG" else "WARNING",
+        log_file=log_file,
+        on_outcome=printer(fmt),
+    )
+    try:
+        outcomes, received = run_scheduler(watches, db_url, options, once, now)
+    except SchedulerError as exc:
+        raise WirewatchError(str(exc)) from exc
+    if received:
+        sys.exit(130 if received[0] == 2 else 0)
+    if any(o.status == "failed" for o in outcomes):
+        sys.exit(1)
+    if once and not outcomes:
+        click.echo("nothing was due", err=True)
+
+
+def default_watch_files() -> list[str]:
+    from wirewatch.demo import seeds_dir
+
+    files = sorted(str(p) for p in seeds_dir().glob("*.toml"))
+    if not files:
+        raise BadInput(f"no watch files in {seeds_dir()}")
+    return files
+
+
+@main.command()
+@DB_OPTION
+@click.option(
+    "--watch",
+    "watch_names",
+    multiple=True,
+    help="The watch to digest (repeatable; default: every watch in the database).",
+)
+@click.option(
+    "--date",
+    "day",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="The UTC day to digest, YYYY-MM-DD (default: yesterday).",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False),
+    default="digests",
+    show_default=True,
+    help="Directory to write into (DIR/WATCH/DATE.md|html|json).",
+)
+@table_or_json_option("How to list the files written.")
+def digest(db_url: str, watch_names: tuple[str, ...], day: Any, out_dir: str, fmt: str) -> None:
+    """Write the daily digest of watches: Markdown, HTML and JSON.
+
+    For each watch and day: the day in numbers, new stories with their syndication
+    spread, updated articles with what changed, new claims by story, figures that
+    changed, and crawl health per outlet. The same database always gives the same
+    files; each is written to a temporary file and renamed, so readers never see half
+    a digest. The JSON schema is in docs/digest-schema.md.
+
+    Example: wirewatch digest --watch demo --date 2024-10-23
+    """
+    from datetime import timedelta
+
+    from digest import DigestError, write_digests
+    from storage.store import utcnow
+
+    the_day = (day or utcnow() - timedelta(days=1)).date()
+    store = open_store(db_url)
+    try:
+        names = list(watch_names) or store.watch_names()
+    finally:
+        store.close()
+    if not names:
+        raise BadInput("no watches in the database yet: crawl one first")
+    written = []
+    for name in names:
+        try:
+            paths = write_digests(db_url, name, the_day, Path(out_dir))
+        except DigestError as exc:
+            raise BadInput(str(exc)) from exc
+        written += [{"watch": name, "date": the_day.isoformat(), "path": str(p)} for p in paths]
+    if fmt == "json":
+        print_json(written)
+    else:
+        for row in written:
+            click.echo(row["path"])
+
+
 # --- newsroom and demo -----------------------------------------------------------------------
 
 
@@ -642,27 +796,41 @@ def newsroom_serve(day: int | None, port: int | None) -> None:
 
 
 @main.command()
-@DB_OPTION
+@click.option(
+    "--db",
+    "db_url",
+    default=None,
+    help="Database URL for the demo (default: ./demo.db, recreated on every run). "
+    "It must not hold the demo watch already: the demo replays the story from day one.",
+)
 @click.option(
     "--port",
     type=click.IntRange(1, 65535),
     default=None,
     help="Newsroom port (default 8931, as in seeds/demo.toml).",
 )
+@WORKERS_OPTION
 @click.option(
-    "--workers",
-    type=click.IntRange(0, 64),
-    default=None,
-    help="Extraction worker processes (default: one per CPU core).",
+    "--digest-dir",
+    type=click.Path(file_okay=False),
+    default="digests",
+    show_default=True,
+    help="Where to write the digests of the newsroom's days.",
 )
-def demo(db_url: str, port: int | None, workers: int | None) -> None:
-    """Start the offline newsroom, crawl seeds/demo.toml, and show what was stored.
+def demo(db_url: str | None, port: int | None, workers: int | None, digest_dir: str) -> None:
+    """Replay the North Korean troops story on the offline newsroom, day by day.
 
-    Example: wirewatch demo --db sqlite:///demo.db
+    Starts the newsroom (nine outlets on 127.0.0.11-19) at its first day and runs the
+    scheduler in accelerated time over its five days: each morning the re-crawl and
+    the digest jobs run, then the day's new articles, updated articles (with the
+    sentences added and removed), new claims and changed figures are printed. Ends by
+    writing the digest of every day (Markdown, HTML, JSON) and printing their paths.
+
+    Example: wirewatch demo
     """
     from wirewatch.demo import run_demo
 
-    run_demo(db_url, port, workers)
+    run_demo(db_url, port, workers, Path(digest_dir))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -4,19 +4,25 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+from datetime import date, datetime, time
 from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 
 from crawler.watch import Watch, WatchError, load_watch
+from digest import collect_day, write_digests
+from digest.report import claim_words
 from newsroom import OUTLETS, Newsroom
 from newsroom.server import DEFAULT_PORT
+from newsroom.stories import DAYS
+from scheduler import JobOutcome, SchedulerOptions, WatchScheduler
 from storage import Store
-from wirewatch.crawling import crawl_with_progress, print_run_summary
-from wirewatch.output import print_rows
+from wirewatch.schedule_cmd import describe
 
 DEMO_WATCH = "demo.toml"
+DEMO_DB = "demo.db"
 
 
 def seeds_dir() -> Path:
@@ -65,52 +71,108 @@ def demo_watch(room: Newsroom) -> Watch:
     return dataclasses.replace(watch, seeds=tuple(s.replace(default, actual) for s in watch.seeds))
 
 
-def run_demo(db_url: str, port: int | None, workers: int | None) -> None:
+def run_demo(db_url: str | None, port: int | None, workers: int | None, digest_dir: Path) -> None:
+    """Replay the newsroom's days through the scheduler in accelerated time: each day
+    at 08:00 (UTC) the due jobs run (the re-crawl, and the digest of the day before);
+    then the day's new articles, changes and claims are printed."""
+    db_url = db_url or fresh_demo_database()
     console = Console()
-    room = start_newsroom(port)
+    room = start_newsroom(port, day=0)
     try:
         watch = demo_watch(room)
+        refuse_used_database(db_url, watch.name)
         console.print(
-            f"[bold]Newsroom[/] day {room.day}: {len(OUTLETS)} outlets on "
-            f"127.0.0.11-{10 + len(OUTLETS)}, port {room.port}"
+            f"[bold]Newsroom[/]: {len(OUTLETS)} outlets on 127.0.0.11-{10 + len(OUTLETS)}, "
+            f"port {room.port}; {len(DAYS)} days from {DAYS[0]} to {DAYS[-1]}, "
+            f"replayed through the scheduler (watch {watch.name}, every "
+            f"{watch.recrawl_interval}, digest at {watch.digest_time:%H:%M} UTC)"
         )
-        settings = {} if workers is None else {"WIREWATCH_EXTRACTION_WORKERS": workers}
-        import sys
-
-        run = crawl_with_progress(watch, db_url, settings, "WARNING", None, sys.stderr.isatty())
+        options = SchedulerOptions(
+            digest_dir=digest_dir,
+            crawl_settings={} if workers is None else {"WIREWATCH_EXTRACTION_WORKERS": workers},
+        )
+        with WatchScheduler(db_url, [watch], options) as scheduler:
+            for day in range(len(DAYS)):
+                room.set_day(day)
+                morning = datetime.combine(date.fromisoformat(DAYS[day]), time(8))
+                if day == 0:
+                    scheduler.open(now=morning)
+                outcomes = scheduler.run_due(now=morning)
+                print_day(console, day, outcomes, db_url, watch.name)
     finally:
         room.stop()
-    print_run_summary(run, "table")
-    if run.status != "finished":
-        raise click.ClickException(f"the demo crawl {run.status}: {run.error or 'see the log'}")
-    store = Store.open(db_url)
-    try:
-        rows = store.list_articles(watch=watch.name, limit=1000)
-        stories = store.list_clusters(min_size=2)
-        details = [store.cluster_detail(story["id"]) for story in stories]
-    finally:
-        store.close()
-    print_rows(
-        rows,
-        ("id", "site_name", "title", "published", "versions"),
-        "table",
-        title=f"Articles of watch {watch.name}",
-        optional=("versions",),
-    )
-    for detail in details:
-        if detail is not None:
-            print_rows(
-                detail["members"],
-                ("article_id", "outlet", "title", "role", "similarity"),
-                "table",
-                title=f"Story cluster {detail['id']}: one story, {len(detail['members'])} outlets",
-                optional=("similarity",),
-            )
+    paths = [
+        path
+        for day in DAYS
+        for path in write_digests(db_url, watch.name, date.fromisoformat(day), digest_dir)
+    ]
+    console.print("\n[bold]Digests[/] (Markdown, HTML, JSON) for the newsroom's days:")
+    for path in paths:
+        console.print(f"  {path}", soft_wrap=True)
     console.print(
         f"\nStored in {db_url}. Look further with:\n"
-        "  wirewatch articles list --format json\n"
-        "  wirewatch articles show ID\n"
-        "  wirewatch clusters list --min-size 1\n"
-        "  wirewatch clusters show ID\n"
-        "  sqlite3 wirewatch.db 'select outlet, title from articles'"
+        f"  wirewatch claims list --db {db_url}\n"
+        f"  wirewatch clusters list --db {db_url}\n"
+        f"  wirewatch articles show ID --db {db_url}"
     )
+
+
+def fresh_demo_database() -> str:
+    """The demo's own database, ./demo.db, made afresh: the replay starts on day one."""
+    path = Path(DEMO_DB)
+    for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        leftover.unlink(missing_ok=True)
+    return f"sqlite:///{path}"
+
+
+def refuse_used_database(db_url: str, watch: str) -> None:
+    store = Store.open(db_url)
+    try:
+        used = store.last_run(watch) is not None
+    finally:
+        store.close()
+    if used:
+        raise click.ClickException(
+            f"{db_url} already holds the {watch!r} watch: the demo replays its days from "
+            "the start, so give it a new database (or leave out --db to use ./demo.db afresh)"
+        )
+
+
+def print_day(
+    console: Console, day: int, outcomes: list[JobOutcome], db_url: str, watch: str
+) -> None:
+    store = Store.open(db_url, create=False)
+    try:
+        report = collect_day(store, watch, date.fromisoformat(DAYS[day]))
+    finally:
+        store.close()
+    console.rule(f"[bold]Day {day}: {DAYS[day]}")
+    for outcome in outcomes:
+        console.print(f"[dim]{describe(outcome)}[/]", soft_wrap=True)
+    numbers = report["numbers"]
+    console.print(
+        f"{numbers['new_articles']} new articles, {numbers['updated_articles']} updated, "
+        f"{numbers['new_claims']} new claims, {numbers['fetch_errors']} fetch errors"
+    )
+    for article in report["new_articles"]:
+        console.print(f"  [green]new[/]     {article['outlet']}: {article['title']}")
+    for change in report["updated_articles"]:
+        console.print(f"  [yellow]updated[/] {change['outlet']}: {change['title']}")
+        for sentence in change["added"]:
+            console.print(f"            [green]+ {escape(sentence)}[/]")
+        for sentence in change["removed"]:
+            console.print(f"            [red]- {escape(sentence)}[/]")
+    for group in report["claims"]:
+        for claim in group["claims"]:
+            words = claim_words(claim)
+            figures = f" [cyan]{escape(words['figures'])}[/]" if words["figures"] else ""
+            console.print(
+                f"  [magenta]claim[/]   {escape(words['speaker'])} ({words['cue']}): "
+                f"{escape(_shorten(words['said']))}{figures} [dim]{claim['first_outlet']}[/]"
+            )
+    for change in report["figure_changes"]:
+        console.print(f"  [bold red]figure changed[/] {escape(change['summary'])}")
+
+
+def _shorten(text: str, limit: int = 140) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

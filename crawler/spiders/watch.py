@@ -55,6 +55,12 @@ class WatchSpider(scrapy.Spider):
         return spider
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        # With a job directory (JOBDIR), Scrapy keeps `state` across an interruption and
+        # the pending requests on disk: a resumed crawl carries on from where it was,
+        # and does not ask again for the pages the interrupted run already asked for.
+        state = getattr(self, "state", None)
+        if isinstance(state, dict):
+            self.scheduled = state.setdefault("scheduled", self.scheduled)
         for url in self.watch.seeds:
             request = self.page_request(url, depth=0, seed=True)
             if request is not None:

@@ -1,0 +1,57 @@
+"""Writing a day's digest files: Markdown, HTML and JSON, each atomically."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from digest.html import render_html
+from digest.markdown import render_markdown
+from digest.report import collect_day
+from storage import Store
+
+
+def render_json(report: dict[str, Any]) -> str:
+    return json.dumps(report, ensure_ascii=False, indent=2) + "\n"
+
+
+RENDERERS = (("md", render_markdown), ("html", render_html), ("json", render_json))
+
+
+def digest_paths(out_dir: Path, watch: str, day: date) -> list[Path]:
+    """digests/<watch>/<YYYY-MM-DD>.{md,html,json}"""
+    return [out_dir / watch / f"{day.isoformat()}.{suffix}" for suffix, _ in RENDERERS]
+
+
+def write_digests(db_url: str, watch: str, day: date, out_dir: Path) -> list[Path]:
+    """Write the watch's digest for `day` in every format and return the paths. The
+    same database gives byte-identical files; a reader never sees a half-written one."""
+    store = Store.open(db_url, create=False)
+    try:
+        report = collect_day(store, watch, day)
+    finally:
+        store.close()
+    paths = []
+    for path, (_, render) in zip(digest_paths(out_dir, watch, day), RENDERERS, strict=True):
+        write_atomically(path, render(report))
+        paths.append(path)
+    return paths
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write to a temporary file beside `path`, then rename it over `path`."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,164 @@
+"""The digest as Markdown: the primary format, readable as plain text and rendered by
+any forge. A pure function of the report."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from digest.report import claim_words
+
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
+
+
+def escape(text: str) -> str:
+    """Text that Markdown shows as written (no accidental emphasis, links or tables)."""
+    return _SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+
+
+def hhmm(stamp: str | None) -> str:
+    """'2024-10-23T08:00:00Z' -> '2024-10-23 08:00 UTC'."""
+    if not stamp:
+        return "?"
+    return f"{stamp[:10]} {stamp[11:16]} UTC"
+
+
+def link(text: str, url: str) -> str:
+    return f"[{escape(text) or escape(url)}](<{url}>)"
+
+
+def render_markdown(report: dict[str, Any]) -> str:
+    lines = [f"# {escape(report['watch'])}: digest for {report['date']}", ""]
+    lines += _numbers(report["numbers"])
+    if not _anything_new(report):
+        lines += [f"Nothing new on {report['date']}: no new articles, changes or claims.", ""]
+    lines += _section("New stories", report["new_stories"], _story)
+    lines += _section("Updated articles", report["updated_articles"], _update)
+    lines += _section("New claims", report["claims"], _claim_group)
+    lines += _section("Figures that changed", report["figure_changes"], _figure_change)
+    lines += _health(report["crawl_health"])
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _anything_new(report: dict[str, Any]) -> bool:
+    numbers = report["numbers"]
+    return any(numbers[k] for k in ("new_articles", "updated_articles", "new_claims"))
+
+
+def _numbers(numbers: dict[str, int]) -> list[str]:
+    return [
+        "## The day in numbers",
+        "",
+        "| Articles seen | New stories | Updated articles | New claims | Fetch errors |",
+        "|---:|---:|---:|---:|---:|",
+        f"| {numbers['articles_seen']} | {numbers['new_stories']} | "
+        f"{numbers['updated_articles']} | {numbers['new_claims']} | {numbers['fetch_errors']} |",
+        "",
+    ]
+
+
+def _section(title: str, items: list[dict[str, Any]], render: Any) -> list[str]:
+    if not items:
+        return []
+    lines = [f"## {title}", ""]
+    for item in items:
+        lines += render(item)
+    return lines
+
+
+def _story(story: dict[str, Any]) -> list[str]:
+    origin = story["origin"]
+    lines = [
+        f"### {escape(story['title'] or 'Untitled')}",
+        "",
+        f"Story {story['cluster_id']}, first published by **{escape(origin['outlet'])}** "
+        f"({link(origin['url'], origin['url'])}).",
+        "",
+    ]
+    if len(story["carried_by"]) > 1:
+        lines += [f"Carried by {len(story['carried_by'])} outlets:", ""]
+        for member in story["carried_by"]:
+            similarity = "" if member["role"] == "origin" else f", {member['similarity']:.2f}"
+            lines.append(
+                f"- {hhmm(member['first_seen'])} · **{escape(member['outlet'])}** "
+                f"({member['role'].replace('_', ' ')}{similarity}): "
+                f"{link(member['title'], member['url'])}"
+            )
+        lines.append("")
+    for edge in story["partial_copies"]:
+        source, target = edge["from"], edge["to"]
+        lines.append(
+            f"- Partial copy: **{escape(target.get('outlet', '?'))}** reuses "
+            f"{edge['overlap']:.0%} of **{escape(source.get('outlet', '?'))}** "
+            f"({link(target.get('title', ''), target.get('url', ''))})"
+        )
+    if story["partial_copies"]:
+        lines.append("")
+    return lines
+
+
+def _update(update: dict[str, Any]) -> list[str]:
+    lines = [
+        f"### {escape(update['outlet'])}: {link(update['title'], update['url'])}",
+        "",
+        f"Changed at {hhmm(update['changed_at'])}.",
+        "",
+    ]
+    for label, sentences in (("Added", update["added"]), ("Removed", update["removed"])):
+        if sentences:
+            lines += [f"{label}:", ""]
+            lines += [f"> {'+' if label == 'Added' else '−'} {escape(s)}" for s in sentences]
+            lines.append("")
+    return lines
+
+
+def _claim_group(group: dict[str, Any]) -> list[str]:
+    title = group["story"] or "Untitled"
+    story = f" (story {group['cluster_id']})" if group["cluster_id"] else ""
+    lines = [f"### {escape(title)}{story}", ""]
+    for claim in group["claims"]:
+        lines.append(f"- {_claim_line(claim)}")
+    lines.append("")
+    return lines
+
+
+def _claim_line(claim: dict[str, Any]) -> str:
+    words = claim_words(claim)
+    parts = [f"**{escape(words['speaker'])}** ({escape(words['cue'])}): {escape(words['said'])}"]
+    parts.append(escape(words["figures"]))
+    parts.append(
+        f"First seen {hhmm(claim['first_seen'])} at "
+        f"{link(claim['first_outlet'], claim['first_url'])}."
+    )
+    if words["repeated_by"]:
+        parts.append(f"Repeated by {escape(words['repeated_by'])}.")
+    if words["relation"]:
+        parts.append(f"*{words['relation']}*")
+    return " ".join(p for p in parts if p)
+
+
+def _figure_change(change: dict[str, Any]) -> list[str]:
+    return [
+        f"- **{escape(change['summary'])}** (first seen {hhmm(change['first_seen'])} at "
+        f"{link(change['outlet'], change['url'])}; the earlier figure since "
+        f"{hhmm(change['earlier_first_seen'])})",
+    ]
+
+
+def _health(rows: list[dict[str, Any]]) -> list[str]:
+    if not rows:
+        return ["## Crawl health", "", "No fetches on this day.", ""]
+    lines = [
+        "## Crawl health",
+        "",
+        "| Outlet | Fetched | Not modified (304) | Robots blocks | Errors | Taken down |",
+        "|---|---:|---:|---:|---|---:|",
+    ]
+    for row in rows:
+        errors = ", ".join(f"{kind} {n}" for kind, n in row["errors"].items()) or "0"
+        lines.append(
+            f"| {escape(row['outlet'])} | {row['fetched']} | {row['not_modified']} | "
+            f"{row['robots']} | {escape(errors)} | {row['taken_down']} |"
+        )
+    lines.append("")
+    return lines

@@ -1,0 +1,232 @@
+"""One watch's day, gathered from the database into a JSON-ready report.
+
+The report is the digest's single source: the Markdown, HTML and JSON files and the
+demo's day-by-day printout all render it. Its schema is documented in
+docs/digest-schema.md; `SCHEMA` names its version.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from claims.matching import stated_change
+from storage import Store
+
+SCHEMA = "wirewatch.digest/1"
+
+
+class DigestError(ValueError):
+    """A digest that cannot be made (an unknown watch); the message says which."""
+
+
+def day_window(day: date) -> tuple[datetime, datetime]:
+    start = datetime.combine(day, time())
+    return start, start + timedelta(days=1)
+
+
+def collect_day(store: Store, watch: str, day: date) -> dict[str, Any]:
+    """Everything that happened to `watch` on `day` (UTC)."""
+    watch_id = store.watch_id(watch)
+    if watch_id is None:
+        raise DigestError(f"no watch named {watch!r} in the database (has it been crawled?)")
+    start, end = day_window(day)
+    new_articles = store.new_articles(watch_id, start, end)
+    updated = store.changed_articles(watch_id, start, end)
+    stories = [_story(store, cid) for cid in store.new_cluster_ids(watch_id, start, end)]
+    claims = store.list_claims(since=start, until=end, watch=watch, limit=100_000)
+    health = store.fetch_health(watch_id, start, end)
+    return {
+        "schema": SCHEMA,
+        "watch": watch,
+        "date": day.isoformat(),
+        "window": {"start": start.isoformat() + "Z", "end": end.isoformat() + "Z"},
+        "numbers": {
+            "articles_seen": store.articles_seen(watch_id, start, end),
+            "new_articles": len(new_articles),
+            "new_stories": len(stories),
+            "updated_articles": len({u["article_id"] for u in updated}),
+            "new_claims": len(claims),
+            "fetch_errors": sum(sum(h["errors"].values()) for h in health),
+        },
+        "new_articles": new_articles,
+        "new_stories": [s for s in stories if s is not None],
+        "updated_articles": updated,
+        "claims": _claims_by_story(store, claims),
+        "figure_changes": _figure_changes(store, claims),
+        "crawl_health": health,
+    }
+
+
+def _story(store: Store, cluster_id: int) -> dict[str, Any] | None:
+    detail = store.cluster_detail(cluster_id)
+    if detail is None or not detail["members"]:
+        return None
+    members = sorted(detail["members"], key=lambda m: (m["first_seen"], m["article_id"]))
+    origin = next((m for m in members if m["article_id"] == detail["origin_id"]), members[0])
+    by_id = {m["article_id"]: m for m in members}
+
+    def article(article_id: int) -> dict[str, Any]:
+        return _member(by_id[article_id]) if article_id in by_id else {"article_id": article_id}
+
+    return {
+        "cluster_id": cluster_id,
+        "title": origin["title"],
+        "origin": _member(origin),
+        "carried_by": [_member(m) for m in members],
+        "partial_copies": [
+            {
+                "from": article(e["from"]),
+                "to": article(e["to"]),
+                "overlap": round(e["overlap"], 2),
+            }
+            for e in sorted(detail["partial_copies"], key=lambda e: (e["from"], e["to"]))
+        ],
+    }
+
+
+def _member(member: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "article_id": member["article_id"],
+        "outlet": member["outlet"],
+        "title": member["title"],
+        "url": member["url"],
+        "published": member["published"],
+        "first_seen": member["first_seen"],
+        "role": member["role"],
+        "similarity": round(member["similarity"], 2),
+    }
+
+
+def _claims_by_story(store: Store, claims: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """New claims grouped by the story they were first seen in, stories in the order
+    of their first claim."""
+    carried = store.mention_outlets([c["id"] for c in claims]) if claims else {}
+    clusters = store.cluster_of(sorted({c["first_article_id"] for c in claims}))
+    groups: dict[int | None, list[dict[str, Any]]] = defaultdict(list)
+    titles: dict[int | None, str] = {}
+    for claim in claims:
+        cluster = clusters.get(claim["first_article_id"], claim["cluster_id"])
+        titles.setdefault(cluster, claim["title"])
+        outlets = carried.get(claim["id"], [])
+        groups[cluster].append(
+            {
+                "id": claim["id"],
+                "speaker": claim["speaker"],
+                "cue": claim["cue"],
+                "content": claim["content"],
+                "sentence": claim["sentence"],
+                "quote": claim["quote"],
+                "figures": [q["text"] for q in claim["quantities"]],
+                "first_seen": claim["first_seen"],
+                "first_outlet": claim["outlet"],
+                "first_url": claim["url"],
+                "repeated_by": _repeaters(outlets, claim["first_article_id"]),
+                "relation": claim["relation"],
+                "related_claim_id": claim["related_claim_id"],
+            }
+        )
+    return [
+        {"cluster_id": cluster, "story": titles[cluster], "claims": items}
+        for cluster, items in groups.items()
+    ]
+
+
+def _repeaters(outlets: list[dict[str, Any]], first_article_id: int) -> list[dict[str, Any]]:
+    return [
+        {"outlet": o["outlet"], "url": o["url"], "seen_at": o["seen_at"]}
+        for o in outlets
+        if o["article_id"] != first_article_id
+    ]
+
+
+def _figure_changes(store: Store, claims: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The same speaker's figure, changed: "NIS: 1,500 → about 3,000 troops". The
+    earlier value is the one the sentence itself gives ("up from 1,500") when it does,
+    else the linked earlier claim's, unless the sentence repeats that one too (then it
+    adds a figure rather than changing one)."""
+    updates = [c for c in claims if c["relation"] == "update" and c["related_claim_id"]]
+    earlier = store.claims_by_id([c["related_claim_id"] for c in updates]) if updates else {}
+    changes = []
+    for claim in updates:
+        before = earlier.get(claim["related_claim_id"])
+        if before is None:
+            continue
+        for unit, old, new in _changed_figures(claim, before):
+            label = speaker_label(claim["speaker"])
+            changes.append(
+                {
+                    "speaker": label,
+                    "unit": unit,
+                    "before": old,
+                    "after": new,
+                    "summary": f"{label}: {_figure_text(old)} → {_figure_text(new)} {unit}",
+                    "claim_id": claim["id"],
+                    "earlier_claim_id": before["id"],
+                    "earlier_first_seen": before["first_seen"],
+                    "first_seen": claim["first_seen"],
+                    "outlet": claim["outlet"],
+                    "url": claim["url"],
+                }
+            )
+    return changes
+
+
+def _changed_figures(
+    claim: dict[str, Any], before: dict[str, Any]
+) -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
+    stated = stated_change(claim["sentence"], claim["quantities"])
+    if stated is not None:
+        old, new = stated
+        return [(new["unit"], _figure(old), _figure(new))]
+    restated = {q["value"] for q in claim["quantities"]}
+    counted = [q for q in before["quantities"] if q["unit"] and q["unit"] != "date"]
+    pairs = []
+    for quantity in claim["quantities"]:
+        if not quantity["unit"] or quantity["unit"] == "date":
+            continue
+        same_unit = [q for q in counted if q["unit"] == quantity["unit"]]
+        if same_unit and not any(q["value"] in restated for q in same_unit):
+            pairs.append((quantity["unit"], _figure(same_unit[0]), _figure(quantity)))
+    return pairs
+
+
+def _figure(quantity: dict[str, Any]) -> dict[str, Any]:
+    return {"value": quantity["value"], "qualifier": quantity["qualifier"]}
+
+
+def _figure_text(figure: dict[str, Any]) -> str:
+    value = figure["value"]
+    number = f"{int(value):,}" if float(value).is_integer() else f"{value:,}"
+    return f"{figure['qualifier']} {number}".strip()
+
+
+def speaker_label(speaker: str) -> str:
+    """A short name for a speaker: the acronym it gives in brackets, else itself."""
+    if speaker.endswith(")") and "(" in speaker:
+        inner = speaker[speaker.rindex("(") + 1 : -1].strip()
+        if inner:
+            return inner
+    return speaker
+
+
+def unquoted(content: str) -> str:
+    """A quote's words without the quotation marks the page put around them."""
+    return content.strip().strip("\"“”'‘’").strip()
+
+
+def claim_words(claim: dict[str, Any]) -> dict[str, str]:
+    """A report claim's parts as the renderers show them (plain text, unescaped)."""
+    said = f"“{unquoted(claim['content'])}”" if claim["quote"] else claim["content"]
+    relation = claim["relation"]
+    return {
+        "speaker": speaker_label(claim["speaker"]),
+        "cue": claim["cue"],
+        "said": said,
+        "figures": f"Figures: {'; '.join(claim['figures'])}." if claim["figures"] else "",
+        "repeated_by": ", ".join(sorted({r["outlet"] for r in claim["repeated_by"]})),
+        "relation": f"{relation.capitalize()} of claim {claim['related_claim_id']}."
+        if relation
+        else "",
+    }

@@ -1,0 +1,125 @@
+"""`wirewatch run` as a real long-running process: SIGTERM or SIGINT mid-crawl stops it
+cleanly (what was stored stays, the run is marked interrupted), and the next start
+carries on at once instead of waiting for the next interval."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import write_watch
+from tests.crawl_helpers import query
+
+# Each page takes this long to answer and links only to the next one, so a crawl of
+# a few pages lasts long enough to be interrupted in the middle.
+PAGE_DELAY_SECONDS = 1.5
+PAGES = 6  # the seed and five links away: the deepest a watch may go
+
+PARAGRAPH = (
+    "North Korean troops were seen at a training ground in Russia's Far East on {n}, "
+    "officials in Seoul said, adding that more units were expected to follow in the "
+    "coming weeks as Pyongyang deepens its military cooperation with Moscow. "
+)
+
+
+class _SlowArticles(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        if not self.path.startswith("/a/"):
+            self.send_error(404)
+            return
+        number = int(self.path.rsplit("/", 1)[1])
+        time.sleep(PAGE_DELAY_SECONDS)
+        body = "".join(f"<p>{PARAGRAPH.format(n=f'day {number}, note {i}')}</p>" for i in range(8))
+        link = f'<a href="/a/{number + 1}">North Korean troops, part {number + 1}</a>'
+        html = (
+            f"<html><head><title>North Korean troops, part {number}</title></head><body>"
+            f"<article><h1>North Korean troops, part {number}</h1>{body}</article>"
+            f"{link if number < PAGES else ''}</body></html>"
+        ).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(html)))
+        self.end_headers()
+        self.wfile.write(html)
+
+    def log_message(self, *_args: object) -> None:
+        pass
+
+
+@pytest.fixture()
+def slow_site() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _SlowArticles)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _wait_for(predicate: object, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():  # type: ignore[operator]
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def _articles(db_url: str) -> int:
+    try:
+        return int(query(db_url, "select count(*) from articles")[0][0])
+    except Exception:  # the database may not have its tables yet
+        return 0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_stops_the_crawl_cleanly_and_the_next_start_carries_on(
+    slow_site: str, tmp_path: Path, signum: int
+) -> None:
+    watch = write_watch(
+        tmp_path, "slow", [f"{slow_site}/a/1"], allowed_domains=["127.0.0.1"],
+        depth=5, max_pages=PAGES, recrawl_interval="6h",
+        keywords=["north korean"],
+    )  # fmt: skip
+    db_url = f"sqlite:///{tmp_path / 'slow.db'}"
+    command = [sys.executable, "-m", "wirewatch", "run", str(watch), "--db", db_url,
+               "--workers", "0", "--digest-dir", str(tmp_path / "digests")]  # fmt: skip
+    service = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path
+    )
+    try:
+        assert _wait_for(lambda: _articles(db_url) >= 2, timeout=60), "nothing was crawled"
+        service.send_signal(signum)
+        stdout, stderr = service.communicate(timeout=60)
+    finally:
+        if service.poll() is None:
+            os.kill(service.pid, signal.SIGKILL)
+    assert service.returncode == (130 if signum == signal.SIGINT else 0), stderr
+    assert "recrawl:slow: interrupted" in stdout, stdout + stderr
+    stored = _articles(db_url)
+    assert 2 <= stored < PAGES
+    (status,) = query(db_url, "select status from crawl_runs")[0]
+    assert status == "interrupted"
+    # nothing is due for six hours, but the interrupted crawl runs again at once
+    again = subprocess.run(
+        [*command, "--once"], capture_output=True, text=True, timeout=120, cwd=tmp_path
+    )
+    assert again.returncode == 0, again.stderr
+    assert "recrawl:slow: finished" in again.stdout, again.stdout + again.stderr
+    assert _articles(db_url) == PAGES
+    # carried on, not started again: no page was fetched twice
+    assert query(db_url, "select url from fetches group by url having count(*) > 1") == []
+    runs = query(db_url, "select status from crawl_runs order by id")
+    assert [s for (s,) in runs] == ["interrupted", "finished"]
