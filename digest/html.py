@@ -6,7 +6,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from digest.markdown import hhmm
+from digest.markdown import hhmm, when
 from digest.report import claim_words
 
 # Long URLs and figures must wrap rather than widen the page on a phone: every block
@@ -90,7 +90,7 @@ def _story(story: dict[str, Any]) -> str:
         for member in story["carried_by"]:
             similarity = "" if member["role"] == "origin" else f", {member['similarity']:.2f}"
             items.append(
-                f"<li>{hhmm(member['first_seen'])} · <b>{escape(member['outlet'])}</b> "
+                f"<li>{when(member)} · <b>{escape(member['outlet'])}</b> "
                 f"({escape(member['role'].replace('_', ' '))}{similarity}): "
                 f"{_a(member['title'], member['url'])}</li>"
             )

@@ -23,6 +23,13 @@ def hhmm(stamp: str | None) -> str:
     return f"{stamp[:10]} {stamp[11:16]} UTC"
 
 
+def when(member: dict[str, Any]) -> str:
+    """When a story's member came out: published, else first seen by the crawl."""
+    if member.get("published_utc"):
+        return f"published {hhmm(member['published_utc'])}"
+    return f"seen {hhmm(member['first_seen'])}"
+
+
 def link(text: str, url: str) -> str:
     return f"[{escape(text) or escape(url)}](<{url}>)"
 
@@ -63,6 +70,8 @@ def _section(title: str, items: list[dict[str, Any]], render: Any) -> list[str]:
     lines = [f"## {title}", ""]
     for item in items:
         lines += render(item)
+    if lines[-1]:
+        lines.append("")
     return lines
 
 
@@ -80,7 +89,7 @@ def _story(story: dict[str, Any]) -> list[str]:
         for member in story["carried_by"]:
             similarity = "" if member["role"] == "origin" else f", {member['similarity']:.2f}"
             lines.append(
-                f"- {hhmm(member['first_seen'])} · **{escape(member['outlet'])}** "
+                f"- {when(member)} · **{escape(member['outlet'])}** "
                 f"({member['role'].replace('_', ' ')}{similarity}): "
                 f"{link(member['title'], member['url'])}"
             )

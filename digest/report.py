@@ -8,7 +8,7 @@ docs/digest-schema.md; `SCHEMA` names its version.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from claims.matching import stated_change
@@ -63,8 +63,14 @@ def _story(store: Store, cluster_id: int) -> dict[str, Any] | None:
     detail = store.cluster_detail(cluster_id)
     if detail is None or not detail["members"]:
         return None
-    members = sorted(detail["members"], key=lambda m: (m["first_seen"], m["article_id"]))
-    origin = next((m for m in members if m["article_id"] == detail["origin_id"]), members[0])
+
+    # the spread: the origin, then the copies in the order they were published
+    def spread_order(member: dict[str, Any]) -> tuple[bool, str, int]:
+        came_out = _utc(member["published"]) or member["first_seen"]
+        return member["article_id"] != detail["origin_id"], came_out, member["article_id"]
+
+    members = sorted(detail["members"], key=spread_order)
+    origin = members[0]
     by_id = {m["article_id"]: m for m in members}
 
     def article(article_id: int) -> dict[str, Any]:
@@ -86,6 +92,19 @@ def _story(store: Store, cluster_id: int) -> dict[str, Any] | None:
     }
 
 
+def _utc(published: str | None) -> str | None:
+    """A page's published time as UTC ISO ("...Z"), when it gives one with a zone."""
+    if not published:
+        return None
+    try:
+        moment = datetime.fromisoformat(published)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        return None
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
+
+
 def _member(member: dict[str, Any]) -> dict[str, Any]:
     return {
         "article_id": member["article_id"],
@@ -93,6 +112,7 @@ def _member(member: dict[str, Any]) -> dict[str, Any]:
         "title": member["title"],
         "url": member["url"],
         "published": member["published"],
+        "published_utc": _utc(member["published"]),
         "first_seen": member["first_seen"],
         "role": member["role"],
         "similarity": round(member["similarity"], 2),
@@ -219,6 +239,8 @@ def unquoted(content: str) -> str:
 def claim_words(claim: dict[str, Any]) -> dict[str, str]:
     """A report claim's parts as the renderers show them (plain text, unescaped)."""
     said = f"“{unquoted(claim['content'])}”" if claim["quote"] else claim["content"]
+    if not said.endswith((".", "!", "?", ".”", "?”", "!”")):
+        said += "."
     relation = claim["relation"]
     return {
         "speaker": speaker_label(claim["speaker"]),

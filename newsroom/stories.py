@@ -227,6 +227,23 @@ def seed_stories() -> list[Story]:
                 ),
             ),
         ),
+        # newsroom fiction: the Frontier Wire story syndicated the same day, so that
+        # the day the NIS figure changes also has a new story spreading across outlets
+        Story(
+            "straits",
+            "seoul-spy-agency-north-korea-soldiers-russia",
+            "Seoul spy agency: North Korea is sending soldiers to fight for Russia",
+            "2024-10-23T15:30:00+08:00",
+            3,
+            (
+                "This article was first published by Frontier Wire and is republished "
+                "with permission.",
+                *fw_body,
+            ),
+            byline="Frontier Wire",
+            credit="Frontier Wire",
+            tags=keywords,
+        ),
         Story(
             "phnompenhpost",
             "evidence-points-to-north-korea-s-looming-troop-deployment",

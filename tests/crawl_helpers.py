@@ -17,15 +17,24 @@ from wirewatch.cli import main
 
 
 def demo_watch_for(
-    room: Newsroom, tmp_path: Path, extra_seeds: tuple[str, ...] = (), **extra: Any
+    room: Newsroom,
+    tmp_path: Path,
+    extra_seeds: tuple[str, ...] = (),
+    with_feeds: bool = False,
+    **extra: Any,
 ) -> Path:
-    """seeds/demo.toml, re-pointed at a newsroom running on free ports."""
+    """seeds/demo.toml, re-pointed at a newsroom running on free ports; its feeds only
+    `with_feeds` (most tests follow the story from the seeds alone)."""
     demo = load_watch(REPO / "seeds" / "demo.toml")
     by_octet = {f"127.0.0.{o.octet}": o.key for o in OUTLETS}
-    seeds = []
-    for seed in demo.seeds:
-        parts = urlsplit(seed)
-        seeds.append(room.url(by_octet[parts.hostname or ""], parts.path))
+
+    def on_room(url: str) -> str:
+        parts = urlsplit(url)
+        return room.url(by_octet[parts.hostname or ""], parts.path)
+
+    seeds = [on_room(seed) for seed in demo.seeds]
+    if with_feeds:
+        extra["feeds"] = [on_room(feed) for feed in demo.feeds]
     return write_watch(
         tmp_path,
         "demo",

@@ -45,8 +45,12 @@ def test_stores_every_version_of_the_story_with_metadata(crawled: dict[str, Any]
     rows = query(crawled["db"], "select canonical_url, title, published, site_name from articles")
     stored = {url: (title, published, site) for url, title, published, site in rows}
     names = {o.key: o.name for o in OUTLETS}
+    # (the Straits Observer's copy of the Frontier Wire story is only in its outlet's
+    # feed, which seeds/demo.toml reads and this seeds-only watch does not)
     expected = [
-        s for s in build_catalogue().stories if s.outlet in SEED_STORY_OUTLETS and "north" in s.slug
+        s
+        for s in build_catalogue().stories
+        if s.outlet in SEED_STORY_OUTLETS and "north" in s.slug and s.credit != "Frontier Wire"
     ]
     assert len(expected) == 8
     for story in expected:

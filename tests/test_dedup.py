@@ -43,9 +43,13 @@ def test_newsroom_story_and_its_copies_form_one_cluster() -> None:
     ]  # fmt: skip
     assert assignments[KH][1] is Role.ORIGIN
     assert assignments["straits/north-korean-troops-far-east"][1] is Role.SYNDICATED
-    # the other seed stories, on the same events but in their own words, stay apart
+    # the Frontier Wire story has its own copy; the other seed stories, on the same
+    # events but in their own words, stay apart
+    frontier = "frontierwire/north-korea-sending-soldiers-russia-nis"
+    copy = "straits/seoul-spy-agency-north-korea-soldiers-russia"
+    assert assignments[copy] == (frontier, Role.SYNDICATED)
     others = {label for key, (label, _) in assignments.items() if key != KH and label != KH}
-    assert len(others) == len(assignments) - 4
+    assert len(others) == len(assignments) - 4 - 1
 
 
 def test_clusters_do_not_depend_on_arrival_order() -> None:

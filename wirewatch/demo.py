@@ -68,7 +68,11 @@ def demo_watch(room: Newsroom) -> Watch:
         raise click.ClickException(str(exc)) from exc
     default = f":{DEFAULT_PORT}/"
     actual = f":{room.port}/"
-    return dataclasses.replace(watch, seeds=tuple(s.replace(default, actual) for s in watch.seeds))
+    return dataclasses.replace(
+        watch,
+        seeds=tuple(s.replace(default, actual) for s in watch.seeds),
+        feeds=tuple(f.replace(default, actual) for f in watch.feeds),
+    )
 
 
 def run_demo(db_url: str | None, port: int | None, workers: int | None, digest_dir: Path) -> None:

@@ -1,0 +1,209 @@
+"""The daily digest on the demo story replayed through the scheduler: golden Markdown
+and JSON, the day the figures changed, a day with nothing new, byte-identical reruns,
+atomic writes, the CLI, and the HTML in a real headless browser at phone and desktop
+widths.
+
+Golden files: tests/golden/digest/. After a deliberate change of the digest, rewrite
+them with WIREWATCH_UPDATE_GOLDEN=1 python3 -m pytest tests/test_digest.py and review
+the diff."""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import shutil
+import subprocess
+import threading
+from collections.abc import Iterator
+from datetime import date
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from digest import write_digests
+from digest.files import write_atomically
+from newsroom.stories import DAYS
+from tests.conftest import REPO
+from tests.digest_replay import normalise, replay_demo
+from wirewatch.cli import main
+
+GOLDEN = REPO / "tests" / "golden" / "digest"
+FIGURES_DAY = "2024-10-23"  # the NIS figure changes, the AJP story is updated
+QUIET_DAY = "2024-10-25"  # the newsroom publishes nothing between 10-23 and 10-29
+GOLDEN_DAYS = ("2024-10-21", FIGURES_DAY, QUIET_DAY)
+
+
+@pytest.fixture(scope="module")
+def digests(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
+    """(database URL, the demo watch's digest directory) with every day written."""
+    tmp_path = tmp_path_factory.mktemp("digest")
+    db_url, _ = replay_demo(tmp_path)
+    out = tmp_path / "out"
+    for day in (*DAYS, QUIET_DAY):
+        write_digests(db_url, "demo", date.fromisoformat(day), out)
+    return db_url, out / "demo"
+
+
+@pytest.mark.parametrize("suffix", ["md", "json"])
+@pytest.mark.parametrize("day", GOLDEN_DAYS)
+def test_digest_matches_its_golden_file(digests: tuple[str, Path], day: str, suffix: str) -> None:
+    actual = normalise((digests[1] / f"{day}.{suffix}").read_text(encoding="utf-8"))
+    golden = GOLDEN / f"demo-{day}.{suffix}"
+    if os.environ.get("WIREWATCH_UPDATE_GOLDEN"):
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_text(actual, encoding="utf-8")
+    assert actual == golden.read_text(encoding="utf-8")
+
+
+def test_the_day_the_figures_changed(digests: tuple[str, Path]) -> None:
+    report = json.loads((digests[1] / f"{FIGURES_DAY}.json").read_text(encoding="utf-8"))
+    assert report["schema"] == "wirewatch.digest/1" and report["date"] == FIGURES_DAY
+    # the new story, with its spread: Frontier Wire's origin, syndicated the same day
+    (story,) = report["new_stories"]
+    assert story["origin"]["outlet"] == "Frontier Wire"
+    assert [m["outlet"] for m in story["carried_by"]] == ["Frontier Wire", "Straits Observer"]
+    assert story["carried_by"][1]["role"] == "syndicated"
+    # the updated article and what it added
+    (update,) = report["updated_articles"]
+    assert update["outlet"] == "AJP" and update["removed"] == []
+    assert update["added"] == [
+        "South Korea's National Intelligence Service (NIS) said on Wednesday that about "
+        "3,000 North Korean troops had now been sent to Russia, up from 1,500 last week."
+    ]
+    # new claims by story, with where they were first seen and who repeated them
+    claims = [c for group in report["claims"] for c in group["claims"]]
+    assert report["numbers"]["new_claims"] == len(claims) > 0
+    nis = next(c for c in claims if "3,000" in c["sentence"])
+    assert nis["first_outlet"] == "AJP" and nis["relation"] == "update"
+    assert any(c["repeated_by"] for c in claims)
+    assert [c["summary"] for c in report["figure_changes"]] == ["NIS: 1,500 → about 3,000 troops"]
+    markdown = (digests[1] / f"{FIGURES_DAY}.md").read_text(encoding="utf-8")
+    sections = ["The day in numbers", "New stories", "Updated articles", "New claims",
+                "Figures that changed", "Crawl health"]  # fmt: skip
+    positions = [markdown.index(f"## {title}") for title in sections]
+    assert positions == sorted(positions)
+
+
+def test_a_day_with_nothing_new_still_gets_a_short_digest(digests: tuple[str, Path]) -> None:
+    markdown = (digests[1] / f"{QUIET_DAY}.md").read_text(encoding="utf-8")
+    assert f"Nothing new on {QUIET_DAY}" in markdown
+    assert "## New stories" not in markdown and len(markdown) < 1000
+
+
+def test_the_same_database_gives_byte_identical_files(
+    digests: tuple[str, Path], tmp_path: Path
+) -> None:
+    db_url, first = digests
+    again = write_digests(db_url, "demo", date.fromisoformat(FIGURES_DAY), tmp_path)
+    for path in again:
+        assert path.read_bytes() == (first / path.name).read_bytes(), path.name
+
+
+def test_files_are_replaced_atomically(tmp_path: Path) -> None:
+    target = tmp_path / "demo" / "2024-10-23.md"
+    write_atomically(target, "first\n")
+    write_atomically(target, "second\n")
+    assert target.read_text() == "second\n"
+    with pytest.raises(TypeError):
+        write_atomically(target, b"not text")  # type: ignore[arg-type]
+    assert target.read_text() == "second\n"  # the reader still sees the whole old file
+    assert [p.name for p in target.parent.iterdir()] == [target.name]  # no temporary left
+
+
+def test_digest_command_writes_and_lists_the_files(
+    digests: tuple[str, Path], tmp_path: Path
+) -> None:
+    db_url, _ = digests
+    args = ["digest", "--db", db_url, "--watch", "demo", "--date", FIGURES_DAY,
+            "--out", str(tmp_path), "--format", "json"]  # fmt: skip
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    listed = json.loads(result.stdout)
+    assert [Path(row["path"]).name for row in listed] == [
+        f"{FIGURES_DAY}.{suffix}" for suffix in ("md", "html", "json")
+    ]
+    assert all(Path(row["path"]).is_file() for row in listed)
+    unknown = CliRunner().invoke(main, ["digest", "--db", db_url, "--watch", "nope"])
+    assert unknown.exit_code == 2 and "no watch named 'nope'" in unknown.output
+
+
+# --- the HTML digest in a real browser --------------------------------------------------
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+SCREENSHOTS = REPO / "screenshots"  # kept out of git (.gitignore)
+# Chromium's headless window is at least 500 px wide, so a phone's 375 px is given to
+# the digest as an iframe of that width, which is the viewport its layout sees.
+HOST_PAGE = """<!DOCTYPE html><html><head><style>body{margin:0}</style></head><body>
+<iframe id="digest" src="digest.html" style="border:0;width:%dpx;height:20000px"></iframe>
+<script>
+document.getElementById("digest").addEventListener("load", () => {
+  const doc = document.getElementById("digest").contentDocument;
+  const width = doc.documentElement.clientWidth;
+  const problems = [];
+  for (const el of doc.body.querySelectorAll("*")) {
+    const box = el.getBoundingClientRect();
+    if (box.width && (box.right > width + 0.5 || box.left < -0.5)) {
+      problems.push("outside the page: " + el.tagName + " " + el.textContent.slice(0, 40));
+    }
+    if (el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX !== "visible") {
+      problems.push("cut off: " + el.tagName + " " + el.textContent.slice(0, 40));
+    }
+  }
+  const out = document.createElement("pre");
+  out.id = "measure";
+  out.textContent = JSON.stringify({width, scrollWidth: doc.documentElement.scrollWidth,
+                                    height: doc.documentElement.scrollHeight, problems});
+  document.body.prepend(out);
+});
+</script></body></html>"""
+
+
+@pytest.fixture()
+def served(digests: tuple[str, Path], tmp_path: Path) -> Iterator[str]:
+    """The figure day's HTML digest on a loopback HTTP server (one origin for the host
+    page and the digest, so the host page can measure it)."""
+    shutil.copy(digests[1] / f"{FIGURES_DAY}.html", tmp_path / "digest.html")
+    for width in (375, 1280):
+        (tmp_path / f"host-{width}.html").write_text(HOST_PAGE % width, encoding="utf-8")
+    handler = partial(SimpleHTTPRequestHandler, directory=str(tmp_path))
+    handler.log_message = lambda *_args: None  # type: ignore[method-assign]
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _chromium(*args: str) -> str:
+    assert CHROMIUM is not None
+    result = subprocess.run(
+        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+         "--no-first-run", "--disable-extensions", *args],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    return result.stdout
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium (apt-get install chromium)")
+@pytest.mark.parametrize("width", [375, 1280])
+def test_html_digest_fits_phone_and_desktop_widths(served: str, width: int) -> None:
+    page = f"{served}/host-{width}.html"
+    dom = _chromium("--window-size=1300,900", "--virtual-time-budget=5000", "--dump-dom", page)
+    start = dom.index('<pre id="measure">') + len('<pre id="measure">')
+    measure = json.loads(html.unescape(dom[start : dom.index("</pre>", start)]))
+    assert measure["width"] == width
+    assert measure["scrollWidth"] <= width, measure
+    assert measure["problems"] == [], measure["problems"]
+    SCREENSHOTS.mkdir(exist_ok=True)
+    shot = SCREENSHOTS / f"digest-{FIGURES_DAY}-{width}px.png"
+    height = min(measure["height"], 16000)
+    _chromium(f"--window-size={max(width, 500)},{height}", f"--screenshot={shot}",
+              f"{served}/digest.html" if width > 500 else page)  # fmt: skip
+    assert shot.stat().st_size > 10_000
