@@ -7,7 +7,7 @@ from html import escape
 from typing import Any
 
 from digest.markdown import hhmm, when
-from digest.report import claim_words
+from digest.report import MORE_LABELS, claim_words, for_reading
 
 # Long URLs and figures must wrap rather than widen the page on a phone: every block
 # breaks anywhere as a last resort, and tables are fixed to the page's width.
@@ -36,15 +36,22 @@ th:first-child,td:first-child{width:34%}
 """
 
 
-def render_html(report: dict[str, Any]) -> str:
+def render_html(full: dict[str, Any]) -> str:
+    report = for_reading(full)
     title = f"{report['watch']}: digest for {report['date']}"
     body = [f"<h1>{escape(title)}</h1>", _numbers(report["numbers"])]
     numbers = report["numbers"]
     if not any(numbers[k] for k in ("new_articles", "updated_articles", "new_claims")):
         body.append(f"<p>Nothing new on {report['date']}: no new articles, changes or claims.</p>")
-    body += _section("New stories", report["new_stories"], _story)
-    body += _section("Updated articles", report["updated_articles"], _update)
-    body += _section("New claims", report["claims"], _claim_group)
+    for title, key, render in (
+        ("New stories", "new_stories", _story),
+        ("Updated articles", "updated_articles", _update),
+        ("New claims", "claims", _claim_group),
+    ):
+        body += _section(title, report[key], render)
+        if report["more"][key]:
+            label = MORE_LABELS[key]
+            body.append(f"<p>… and {report['more'][key]} more {label}: see the JSON digest.</p>")
     body += _section("Figures that changed", report["figure_changes"], _figure_change)
     body.append(_health(report["crawl_health"]))
     return (

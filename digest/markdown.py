@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from digest.report import claim_words
+from digest.report import MORE_LABELS, claim_words, for_reading
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
 
@@ -34,17 +34,28 @@ def link(text: str, url: str) -> str:
     return f"[{escape(text) or escape(url)}](<{url}>)"
 
 
-def render_markdown(report: dict[str, Any]) -> str:
+def render_markdown(full: dict[str, Any]) -> str:
+    report = for_reading(full)
     lines = [f"# {escape(report['watch'])}: digest for {report['date']}", ""]
     lines += _numbers(report["numbers"])
     if not _anything_new(report):
         lines += [f"Nothing new on {report['date']}: no new articles, changes or claims.", ""]
     lines += _section("New stories", report["new_stories"], _story)
+    lines += _more(report, "new_stories")
     lines += _section("Updated articles", report["updated_articles"], _update)
+    lines += _more(report, "updated_articles")
     lines += _section("New claims", report["claims"], _claim_group)
+    lines += _more(report, "claims")
     lines += _section("Figures that changed", report["figure_changes"], _figure_change)
     lines += _health(report["crawl_health"])
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _more(report: dict[str, Any], key: str) -> list[str]:
+    count = report["more"][key]
+    if not count:
+        return []
+    return [f"… and {count} more {MORE_LABELS[key]}: see the JSON digest.", ""]
 
 
 def _anything_new(report: dict[str, Any]) -> bool:

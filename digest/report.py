@@ -17,6 +17,12 @@ from storage import Store
 SCHEMA = "wirewatch.digest/1"
 
 
+# A digest is read, not searched: on a busy day the Markdown and HTML show the widest-
+# spread stories and the first updates and claims, and say how many more the JSON
+# holds. Set well above a day of the demo story (at most 23 claims in one story).
+SHOWN = {"new_stories": 50, "updated_articles": 50, "claim_groups": 30, "claims_per_story": 40}
+
+
 class DigestError(ValueError):
     """A digest that cannot be made (an unknown watch); the message says which."""
 
@@ -252,3 +258,30 @@ def claim_words(claim: dict[str, Any]) -> dict[str, str]:
         if relation
         else "",
     }
+
+
+def for_reading(report: dict[str, Any]) -> dict[str, Any]:
+    """The report as the Markdown and HTML show it: stories widest spread first, each
+    list cut to SHOWN, with `more` counting what was left for the JSON file."""
+    stories = sorted(report["new_stories"], key=lambda s: (-len(s["carried_by"]), s["cluster_id"]))
+    groups = report["claims"][: SHOWN["claim_groups"]]
+    cut = [{**g, "claims": g["claims"][: SHOWN["claims_per_story"]]} for g in groups]
+    shown_claims = sum(len(g["claims"]) for g in cut)
+    return {
+        **report,
+        "new_stories": stories[: SHOWN["new_stories"]],
+        "updated_articles": report["updated_articles"][: SHOWN["updated_articles"]],
+        "claims": cut,
+        "more": {
+            "new_stories": max(0, len(stories) - SHOWN["new_stories"]),
+            "updated_articles": max(0, len(report["updated_articles"]) - SHOWN["updated_articles"]),
+            "claims": sum(len(g["claims"]) for g in report["claims"]) - shown_claims,
+        },
+    }
+
+
+MORE_LABELS = {
+    "new_stories": "new stories",
+    "updated_articles": "updated articles",
+    "claims": "new claims",
+}

@@ -41,6 +41,13 @@ def insert_ignoring_conflicts(engine: Engine, table: Any, index_elements: list[s
     raise NotImplementedError(f"unsupported database engine {engine.dialect.name!r}")
 
 
+def create_view_statement(engine: Engine, name: str, select: str) -> str:
+    """CREATE a view unless it exists (SQLite) or replace it (PostgreSQL)."""
+    if engine.dialect.name == "sqlite":
+        return f"CREATE VIEW IF NOT EXISTS {name} AS {select}"
+    return f"CREATE OR REPLACE VIEW {name} AS {select}"
+
+
 def serialize_sqlite_writers(engine: Engine) -> None:
     """Make every SQLite transaction take the write lock up front (BEGIN IMMEDIATE).
 

@@ -18,6 +18,7 @@ from sqlalchemy import Connection, Engine, Table, func, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage import fulltext, views
 from storage.claims import ClaimStore
 from storage.clusters import ClusterStore
 from storage.common import iso
@@ -141,6 +142,8 @@ class Store(ClusterStore, ClaimStore, ReportStore):
             engine = make_engine(url)
             if create:
                 Base.metadata.create_all(engine)
+                views.install(engine)
+                fulltext.install(engine)
         except ImportError as exc:
             raise StoreError(
                 f"cannot open database {where}: its driver is not installed ({exc.name}); "
@@ -211,6 +214,29 @@ class Store(ClusterStore, ClaimStore, ReportStore):
                 dict(run.stats or {}),
                 run.error,
             )
+
+    def search(
+        self,
+        query: str,
+        since: datetime | None = None,
+        watch: str | None = None,
+        limit: int = 20,
+    ) -> list[dict[str, Any]]:
+        """Full-text search over articles' current titles and texts, best first, with
+        a snippet ([matched words] in brackets). Raises SearchError on an empty query."""
+        with self.engine.connect() as connection:
+            watch_id = None
+            if watch is not None:
+                watch_id = connection.execute(
+                    select(WatchRow.id).where(WatchRow.name == watch)
+                ).scalar_one_or_none()
+                if watch_id is None:
+                    return []
+            rows = fulltext.search(connection, query, since, watch_id, limit)
+        for row in rows:
+            row["last_seen"] = iso(row["last_seen"])
+            row["score"] = round(float(row["score"]), 6)
+        return rows
 
     def last_run(self, watch: str) -> RunInfo | None:
         """The latest crawl run of a watch, by name, or None if it never ran."""

@@ -207,3 +207,70 @@ def test_html_digest_fits_phone_and_desktop_widths(served: str, width: int) -> N
     _chromium(f"--window-size={max(width, 500)},{height}", f"--screenshot={shot}",
               f"{served}/digest.html" if width > 500 else page)  # fmt: skip
     assert shot.stat().st_size > 10_000
+
+
+def test_search_command_finds_ranked_articles_with_snippets(digests: tuple[str, Path]) -> None:
+    db_url, _ = digests
+    result = CliRunner().invoke(
+        main, ["search", "Peskov hoax", "--db", db_url, "--watch", "demo", "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    hits = json.loads(result.stdout)
+    assert hits[0]["outlet"] == "World Desk" and "[Peskov]" in hits[0]["snippet"]
+    assert [h["score"] for h in hits] == sorted((h["score"] for h in hits), reverse=True)
+    csv_out = CliRunner().invoke(main, ["search", "Peskov", "--db", db_url, "--format", "csv"])
+    assert csv_out.stdout.splitlines()[0] == "id,outlet,title,snippet,last_seen,score"
+    empty = CliRunner().invoke(main, ["search", "?!", "--db", db_url])
+    assert empty.exit_code == 2 and "nothing to search for" in empty.output
+
+
+def test_the_database_is_useful_in_datasette(digests: tuple[str, Path], tmp_path: Path) -> None:
+    """docs/datasette.json on the demo database, through Datasette's own client: the
+    views, full-text search on articles, and the canned queries."""
+    import asyncio
+    import sqlite3
+
+    app = pytest.importorskip("datasette.app")
+    database = tmp_path / "demo.db"  # the demo's database name, as the metadata names it
+    source, copy = sqlite3.connect(digests[0].removeprefix("sqlite:///")), sqlite3.connect(database)
+    source.backup(copy)
+    source.close()
+    copy.close()
+    metadata = json.loads((REPO / "docs" / "datasette.json").read_text(encoding="utf-8"))
+    datasette = app.Datasette([str(database)], metadata=metadata)
+
+    async def get(path: str) -> list[dict[str, object]]:
+        response = await datasette.client.get(f"/demo/{path}&_shape=array")
+        assert response.status_code == 200, response.text[:500]
+        rows: list[dict[str, object]] = response.json()
+        return rows
+
+    async def browse() -> None:
+        spread = await get("cluster_summary.json?_sort_desc=outlets")
+        assert spread[0]["origin_outlet"] == "The Korea Herald" and spread[0]["outlets"] == 4
+        found = await get("articles.json?_search=Peskov+hoax&_col=title")
+        assert found and "North Korean soldiers are supporting" in str(found[0]["title"])
+        changes = await get("figure_updates.json?_size=50")
+        assert any(c["after"] == "about 3,000 North Korean troops" for c in changes)
+        said = await get("claims_by_speaker.json?speaker=Peskov")
+        assert any("hoax" in str(c["content"]) for c in said)
+        assert len(await get("story_spread.json?cluster_id=" + str(spread[0]["cluster_id"]))) == 4
+
+    asyncio.run(browse())
+
+
+def test_a_busy_day_shows_the_widest_stories_and_counts_the_rest(
+    digests: tuple[str, Path],
+) -> None:
+    from digest.markdown import render_markdown
+    from digest.report import SHOWN
+
+    report = json.loads((digests[1] / f"{FIGURES_DAY}.json").read_text(encoding="utf-8"))
+    story = report["new_stories"][0]
+    narrow = {**story, "carried_by": story["carried_by"][:1]}
+    wide = {**story, "cluster_id": 999, "title": "The widest story"}
+    report["new_stories"] = [narrow] * (SHOWN["new_stories"] + 9) + [wide]
+    markdown = render_markdown(report)
+    assert markdown.index("The widest story") < markdown.index(narrow["title"])
+    assert "… and 10 more new stories: see the JSON digest." in markdown
+    assert markdown.count("Story 999") == 1

@@ -8,6 +8,7 @@ import multiprocessing
 import os
 import uuid
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -131,3 +132,60 @@ def test_unopenable_database_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(StoreError) as info:
         Store.open("postgresql+psycopg://wirewatch:s3cret@127.0.0.1:1/none")
     assert "s3cret" not in str(info.value)
+
+
+def _story(url: str, title: str, text: str) -> ArticleSnapshot:
+    return dataclasses.replace(snapshot(text=text, url=url), title=title, aliases=())
+
+
+def test_full_text_search_ranks_titles_and_follows_new_versions(store_url: str) -> None:
+    from storage.fulltext import SearchError
+
+    store = Store.open(store_url)
+    watch = store.ensure_watch("w", {})
+    filler = "Officials met on Tuesday to discuss the harvest and the weather. " * 20
+    store.store_article(watch, _story("http://a.test/1", "Kremlin calls troop reports a hoax",
+                                      filler + "Peskov called it a hoax."))  # fmt: skip
+    passing = filler + "A hoax was mentioned by Peskov in passing."
+    store.store_article(None, _story("http://b.test/2", "Harvest news", passing))
+    store.store_article(watch, _story("http://c.test/3", "Rice prices", filler))
+    hits = store.search("Peskov hoax")
+    assert [h["url"] for h in hits] == ["http://a.test/1", "http://b.test/2"]  # title first
+    assert "[Peskov]" in hits[0]["snippet"] and hits[0]["score"] > hits[1]["score"]
+    assert [h["url"] for h in store.search('"called it a hoax"')] == ["http://a.test/1"]
+    assert [h["url"] for h in store.search("hoax", watch="w")] == ["http://a.test/1"]
+    assert store.search("hoax", since=datetime(2999, 1, 1)) == []
+    # the user's punctuation is never query syntax, on either engine
+    assert store.search('hoax AND ( "unbalanced') == []
+    assert len(store.search('hoax) * "')) == 2
+    # the index follows the article's current version
+    store.store_article(watch, _story("http://c.test/3", "Rice prices", filler + "Zucchini!"))
+    assert [h["url"] for h in store.search("zucchini")] == ["http://c.test/3"]
+    with pytest.raises(SearchError):
+        store.search("  ?! ")
+    store.close()
+
+
+def test_search_indexes_articles_stored_before_it_existed(store_url: str) -> None:
+    store = Store.open(store_url)
+    store.store_article(None, _story("http://a.test/1", "Title", "Pyongyang words. " * 30))
+    with store.engine.begin() as connection:  # a database from before full-text search
+        connection.exec_driver_sql("DROP TABLE article_search")
+    store.close()
+    reopened = Store.open(store_url)
+    assert [h["url"] for h in reopened.search("pyongyang")] == ["http://a.test/1"]
+    reopened.close()
+
+
+def test_views_answer_the_common_questions(store_url: str) -> None:
+    from sqlalchemy import text
+
+    store = Store.open(store_url)
+    store.store_article(None, _story("http://a.test/1", "Title", "Some words here. " * 30))
+    store.store_article(None, _story("http://a.test/1", "Title", "Other words now. " * 30))
+    with store.engine.connect() as connection:
+        (row,) = connection.execute(text("SELECT * FROM article_current")).mappings()
+        assert row["versions"] == 2 and row["text"].startswith("Other words")
+        assert connection.execute(text("SELECT count(*) FROM cluster_summary")).scalar() == 0
+        assert connection.execute(text("SELECT count(*) FROM claim_timeline")).scalar() == 0
+    store.close()

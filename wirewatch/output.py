@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 FORMATS = ("table", "json", "csv")
-WIDE_COLUMNS = frozenset({"title", "url", "canonical_url", "error", "text"})
+WIDE_COLUMNS = frozenset({"title", "url", "canonical_url", "error", "text", "snippet"})
 NARROW_COLUMNS = frozenset({"id", "versions", "words", "size", "status"})
 
 
