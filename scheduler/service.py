@@ -37,6 +37,7 @@ from crawler.watch import Watch
 from digest import digest_paths, write_digests
 from storage import Store
 from storage.dialect import make_engine
+from storage.locks import DatabaseLock, LockHeld
 from storage.store import RunInfo
 
 logger = logging.getLogger(__name__)
@@ -130,6 +131,7 @@ class WatchScheduler:
         self.options = options or SchedulerOptions()
         self.stopping = threading.Event()
         self._virtual_now: datetime | None = None
+        self._lock = DatabaseLock(db_url, "scheduler")
         self._aps = _BackgroundScheduler(
             jobstores={"default": SQLAlchemyJobStore(engine=make_engine(db_url),
                                                      tablename=JOBS_TABLE)},
@@ -143,7 +145,15 @@ class WatchScheduler:
         """Load the stored schedule (paused) and bring it in line with the watches."""
         Store.open(self.db_url).close()  # creates wirewatch's tables on a new database
         global _active
+        try:
+            self._lock.acquire()
+        except LockHeld as exc:
+            raise SchedulerError(
+                f"another scheduler is already running on this database ({exc}); "
+                "only one may run at a time"
+            ) from exc
         if _active is not None:
+            self._lock.release()
             raise SchedulerError("a scheduler is already running in this process")
         _active = self
         self._aps.start(paused=True)
@@ -153,6 +163,7 @@ class WatchScheduler:
         global _active
         if self._aps.running:
             self._aps.shutdown(wait=True)
+        self._lock.release()
         if _active is self:
             _active = None
 

@@ -1,0 +1,91 @@
+"""One scheduler per database: a lock that dies with the process that holds it.
+
+PostgreSQL: a session advisory lock, held on a connection kept open for the
+scheduler's life (so schedulers on several machines exclude each other). SQLite: an
+exclusive flock on a file beside the database (SQLite lives on one machine anyway).
+Either way a crashed scheduler leaves no stale lock behind.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, text
+from sqlalchemy.engine import make_url
+
+from storage.dialect import make_engine
+
+
+class LockHeld(RuntimeError):
+    """Another process holds the lock; the message says which, where it can."""
+
+
+class DatabaseLock:
+    """An exclusive, named lock on a database. Use as a context manager."""
+
+    def __init__(self, db_url: str, name: str) -> None:
+        self.db_url = db_url
+        self.name = name
+        self._engine: Engine | None = None
+        self._connection: Connection | None = None
+        self._file: Any = None
+
+    def acquire(self) -> DatabaseLock:
+        url = make_url(self.db_url)
+        if url.get_backend_name() == "sqlite":
+            self._lock_file(Path(url.database or ":memory:"))
+        else:
+            self._lock_postgres()
+        return self
+
+    def release(self) -> None:
+        if self._file is not None:
+            fcntl.flock(self._file, fcntl.LOCK_UN)
+            self._file.close()
+            self._file = None
+        if self._connection is not None:
+            self._connection.close()  # ends the session, and with it the lock
+            self._connection = None
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
+    def __enter__(self) -> DatabaseLock:
+        return self.acquire()
+
+    def __exit__(self, *_exc: object) -> None:
+        self.release()
+
+    def _lock_file(self, database: Path) -> None:
+        if str(database) == ":memory:":
+            return  # nobody else can open an in-memory database
+        path = database.with_name(f"{database.name}.{self.name}.lock")
+        handle = open(path, "a+", encoding="utf-8")  # noqa: SIM115 (held until release)
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            handle.close()
+            raise LockHeld(f"{holder} holds the {self.name} lock ({path})") from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"process {os.getpid()}")
+        handle.flush()
+        self._file = handle
+
+    def _lock_postgres(self) -> None:
+        self._engine = make_engine(self.db_url)
+        connection = self._engine.connect()
+        key = f"wirewatch:{self.name}:"
+        got = connection.execute(
+            text("SELECT pg_try_advisory_lock(hashtext(:key || current_schema()))"), {"key": key}
+        ).scalar_one()
+        connection.commit()
+        if not got:
+            connection.close()
+            raise LockHeld(f"another session holds the {self.name} lock on this database")
+        self._connection = connection
