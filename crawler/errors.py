@@ -8,6 +8,8 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet import error as net_errors
 from twisted.python.failure import Failure
 
+from crawler.addresses import BlockedAddress
+
 # Scrapy 2.14+ wraps network errors in its own types; older versions raise Twisted's.
 _SCRAPY_KINDS = tuple(
     (getattr(scrapy_errors, name), kind)
@@ -44,8 +46,14 @@ def classify_failure(failure: Failure) -> tuple[str, str, int | None]:
             status, "server_error" if status >= 500 else "http_error"
         )
         return kind, f"HTTP {status}", status
+    if isinstance(error, BlockedAddress):
+        return "blocked_address", _one_line(error), None
     if isinstance(error, IgnoreRequest):
         message = str(error) or "request ignored"
+        if message.startswith("blocked address"):
+            return "blocked_address", message, None
+        if "exceeded DOWNLOAD_MAXSIZE" in message or "larger than the download max size" in message:
+            return "too_large", _one_line(error), None
         if "robots.txt" in message:
             return "robots", "forbidden by robots.txt", None
         if "redirect" in message:

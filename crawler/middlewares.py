@@ -7,12 +7,13 @@ import logging
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, Self
+from urllib.parse import urlsplit
 
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
 from scrapy.robotstxt import RobotParser
 from scrapy.utils.defer import maybe_deferred_to_future
@@ -20,6 +21,7 @@ from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.response import response_status_message
 from twisted.internet.defer import Deferred
 
+from crawler.addresses import BlockedAddress, is_ip_literal, is_public_address
 from storage import Store
 
 logger = logging.getLogger(__name__)
@@ -138,3 +140,46 @@ class ConditionalGetMiddleware:
 
     def spider_closed(self) -> None:
         self.store.close()
+
+
+class AddressGuardMiddleware:
+    """Refuses requests to hosts that are not public addresses or that resolve to one,
+    and to schemes other than http(s), unless the watch allows private addresses.
+    Runs on redirects too: each hop comes back through here.
+
+    Names are resolved through the crawl's own caching resolver, so the download uses
+    the very address checked here; the resolver (crawler.resolver.GuardedResolver)
+    refuses non-public answers itself as well, should the cache have moved on."""
+
+    def __init__(self, allow_private: bool) -> None:
+        self.allow_private = allow_private
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler.settings.getbool("WIREWATCH_ALLOW_PRIVATE_ADDRESSES"))
+
+    async def process_request(self, request: Request) -> None:
+        parts = urlsplit(request.url)
+        if parts.scheme not in ("http", "https"):
+            raise IgnoreRequest(f"blocked address: {parts.scheme}: URLs are not fetched")
+        if self.allow_private:
+            return
+        host = parts.hostname or ""
+        address = host if is_ip_literal(host) else await _resolve(host)
+        if address is not None and not is_public_address(address):
+            shown = host if address == host else f"{host} ({address})"
+            raise IgnoreRequest(f"blocked address: {shown} is not a public address")
+
+
+async def _resolve(host: str) -> str | None:
+    """The address the download will connect to, or None if the name does not resolve
+    (the download then fails with its usual DNS error)."""
+    from twisted.internet import reactor
+
+    try:
+        address: str = await maybe_deferred_to_future(reactor.resolver.getHostByName(host))
+    except BlockedAddress as blocked:  # the guarded resolver's own refusal
+        return blocked.address
+    except Exception:
+        return None
+    return address

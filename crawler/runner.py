@@ -173,6 +173,7 @@ def _crawl_in_child(
     settings.update(
         {
             "WIREWATCH_DB_URL": db_url,
+            "WIREWATCH_ALLOW_PRIVATE_ADDRESSES": watch.allow_private_addresses,
             "WIREWATCH_WATCH_ID": watch_id,
             "WIREWATCH_RUN_ID": run_id,
             "LOG_LEVEL": log_level,

@@ -38,7 +38,13 @@ RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 RETRY_BACKOFF_BASE = 0.5
 RETRY_AFTER_MAX = 60.0
 
+# Names are resolved by a resolver that refuses non-public addresses unless the watch
+# allows them (WIREWATCH_ALLOW_PRIVATE_ADDRESSES, set per crawl from the watch).
+DNS_RESOLVER = "crawler.resolver.GuardedResolver"
+WIREWATCH_ALLOW_PRIVATE_ADDRESSES = False
+
 DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.AddressGuardMiddleware": 50,
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawler.middlewares.SharedRobotsTxtMiddleware": 100,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 # Query parameters that only say how a reader arrived, never which page they read.
 # Drawn from the tags seen on news links (Google Analytics, Facebook, Google Ads,
@@ -46,6 +46,9 @@ def is_tracking_param(name: str) -> bool:
     return lowered in TRACKING_PARAMS or lowered.startswith(TRACKING_PREFIXES)
 
 
+PATH_SAFE = "/%:@!$&'()*+,;=~-._"
+
+
 def canonicalize_url(url: str) -> str:
     """Return the canonical form of an http(s) URL.
 
@@ -55,7 +58,10 @@ def canonicalize_url(url: str) -> str:
     >>> canonicalize_url("HTTPS://Example.COM:443/a?utm_source=x&b=2&a=1#top")
     'https://example.com/a?a=1&b=2'
     """
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError as exc:  # e.g. an unbalanced "[" in the host
+        raise URLError(f"not a valid URL: {url!r} ({exc})") from exc
     scheme = parts.scheme.lower()
     if scheme not in DEFAULT_PORTS:
         raise URLError(f"not an http(s) URL: {url!r}")
@@ -74,7 +80,8 @@ def canonicalize_url(url: str) -> str:
         for key, value in parse_qsl(parts.query, keep_blank_values=True)
         if not is_tracking_param(key)
     ]
-    path = parts.path or "/"
+    # spaces and other unsafe characters as a browser sends them; existing escapes kept
+    path = quote(parts.path or "/", safe=PATH_SAFE)
     return urlunsplit((scheme, netloc, path, urlencode(sorted(query)), ""))
 
 

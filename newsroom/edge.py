@@ -1,6 +1,7 @@
 """The Edge Cases Daily outlet: every awkward response a crawler meets in the wild.
 
-/binary, /report.pdf, /empty, /huge (20 MB), /cp1252, /euckr, /mislabelled (cp1252
+/binary, /report.pdf, /empty, /huge (20 MB), /gzip-bomb (200 KB that inflate to
+200 MB), /cp1252, /euckr, /mislabelled (cp1252
 bytes labelled UTF-8), /loop-a <-> /loop-b (redirect loop), /private/secret (robots
 disallowed), /retry-after (429 with Retry-After, then 200), /north-korea-briefing
 (a good article, to show the run carries on).
@@ -8,17 +9,22 @@ disallowed), /retry-after (429 with Retry-After, then 200), /north-korea-briefin
 
 from __future__ import annotations
 
+import gzip
+import io
+from functools import cache
 from html import escape
 from typing import Any
 
 from newsroom.stories import edge_texts
 
 HUGE_BYTES = 20 * 1024 * 1024
+BOMB_BYTES = 200 * 1024 * 1024
 EDGE_PATHS = (
     "/binary",
     "/report.pdf",
     "/empty",
     "/huge",
+    "/gzip-bomb",
     "/cp1252",
     "/euckr",
     "/mislabelled",
@@ -85,6 +91,9 @@ def serve(handler: Any, path: str) -> None:
         handler.send_bytes(200, b"", "text/html; charset=utf-8")
     elif path == "/huge":
         _send_huge(handler)
+    elif path == "/gzip-bomb":
+        handler.send_bytes(200, _gzip_bomb(), "text/html; charset=utf-8",
+                           headers={"Content-Encoding": "gzip"})  # fmt: skip
     elif path in ("/cp1252", "/mislabelled", "/euckr"):
         body, content_type = page_bytes(path)
         handler.send_bytes(200, body, content_type)
@@ -102,6 +111,18 @@ def serve(handler: Any, path: str) -> None:
         handler.send_bytes(200, _briefing(), "text/html; charset=utf-8")
     else:
         handler.send_text(404, "Not found")
+
+
+@cache
+def _gzip_bomb() -> bytes:
+    """A small gzip body that inflates to BOMB_BYTES of HTML."""
+    out = io.BytesIO()
+    with gzip.GzipFile(fileobj=out, mode="wb", compresslevel=9) as bomb:
+        bomb.write(b"<html><body>")
+        chunk = b"<p>" + b"a" * 1_000_000 + b"</p>"
+        for _ in range(BOMB_BYTES // len(chunk)):
+            bomb.write(chunk)
+    return out.getvalue()
 
 
 def _send_huge(handler: Any) -> None:

@@ -54,6 +54,7 @@ def _errors(hostile: dict[str, Any]) -> dict[str, str]:
         ("/report.pdf", "not_html"),
         ("/empty", "empty"),
         ("/huge", "too_large"),
+        ("/gzip-bomb", "too_large"),
         ("/loop-a", "redirect_loop"),
         ("/private/secret", "robots"),
     ],
@@ -126,3 +127,37 @@ def test_huge_page_is_refused_early(hostile: dict[str, Any], tmp_path: Path) -> 
         hostile["room"].url("edge", "/huge"),
     )
     assert rows == [(None,)]  # never downloaded, never stored
+
+
+def test_private_addresses_are_refused_unless_the_watch_allows_them(
+    newsroom: Newsroom, tmp_path: Path
+) -> None:
+    """A watch for the open web never reaches this machine or its network: an IP
+    literal is refused before connecting, and a name is checked on the address it
+    resolves to ("localhost" looks harmless and is 127.0.0.1)."""
+    story = newsroom.url("ajp", "/news/north-korea-troop-deployment-new-evidence")
+    by_name = story.replace("127.0.0.12", "localhost")
+    seeds = [story, by_name, "http://[::ffff:127.0.0.1]:9/north-korea"]
+    db_url = f"sqlite:///{tmp_path / 'ssrf.db'}"
+    hosts = ["127.0.0.12", "localhost", "::ffff:127.0.0.1"]
+    closed = write_watch(tmp_path, "closed", seeds, depth=0, allow_private_addresses=False,
+                         allowed_domains=hosts)  # fmt: skip
+    summary = crawl(closed, db_url)
+    assert summary["stats"]["errors"] == {"blocked_address": 3}, summary
+    assert query(db_url, "select count(*) from articles") == [(0,)]
+    kinds = dict(query(db_url, "select url, error_kind from fetches"))
+    assert set(kinds.values()) == {"blocked_address"}
+    # the same watch, allowed: the page is fetched
+    opened = write_watch(tmp_path, "opened", [story], depth=0, allowed_domains=["127.0.0.12"])
+    assert crawl(opened, db_url)["stats"]["articles_new"] == 1
+
+
+def test_address_checks() -> None:
+    from crawler.addresses import is_public_address
+
+    for address in ("127.0.0.1", "10.1.2.3", "192.168.0.1", "172.16.0.1", "169.254.169.254",
+                    "::1", "fe80::1", "::ffff:10.0.0.1", "0.0.0.0", "224.0.0.1", "100.64.0.1",
+                    "localhost", ""):  # fmt: skip
+        assert not is_public_address(address), address
+    for address in ("93.184.215.14", "2606:2800:21f:cb07:6820:80da:af6b:8b2c", "8.8.8.8"):
+        assert is_public_address(address), address
