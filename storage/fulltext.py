@@ -14,7 +14,7 @@ import re
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, DateTime, Engine, Float, Integer, String, column, text
+from sqlalchemy import Connection, DateTime, Float, Integer, String, column, text
 
 SNIPPET_WORDS = 16
 # bm25 weights (SQLite) and setweight classes (PostgreSQL): a word in the title counts
@@ -95,10 +95,10 @@ class SearchError(ValueError):
     """A search that cannot be run (an empty query); the message says why."""
 
 
-def install(engine: Engine) -> None:
+def install(connection: Connection) -> None:
     """Create the search table and its trigger if missing, and index every article
     already stored (a database made before search existed)."""
-    dialect = engine.dialect.name
+    dialect = connection.dialect.name
     if dialect not in ("sqlite", "postgresql"):
         return
     setup, backfill = (
@@ -106,12 +106,17 @@ def install(engine: Engine) -> None:
         if dialect == "sqlite"
         else (_POSTGRES_SETUP, _POSTGRES_BACKFILL)
     )
-    with engine.begin() as connection:
-        empty = not _exists(connection, dialect) or _is_empty(connection)
-        for statement in setup:
-            connection.exec_driver_sql(statement)
-        if empty:
-            connection.exec_driver_sql(backfill)
+    empty = not _exists(connection, dialect) or _is_empty(connection)
+    for statement in setup:
+        connection.exec_driver_sql(statement)
+    if empty:
+        connection.exec_driver_sql(backfill)
+
+
+def uninstall(connection: Connection) -> None:
+    on_table = " ON article_versions" if connection.dialect.name == "postgresql" else ""
+    connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS article_search_on_version{on_table}")
+    connection.exec_driver_sql("DROP TABLE IF EXISTS article_search")
 
 
 def _exists(connection: Connection, dialect: str) -> bool:

@@ -14,7 +14,6 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
-    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -128,8 +127,6 @@ class WatchArticle(Base):
     watch_id: Mapped[int] = mapped_column(ForeignKey("watches.id"), primary_key=True)
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), primary_key=True)
     first_seen: Mapped[datetime] = mapped_column(DateTime)
-
-    __table_args__ = (UniqueConstraint("watch_id", "article_id"),)
 
 
 class SignatureRow(Base):

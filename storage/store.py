@@ -18,7 +18,7 @@ from sqlalchemy import Connection, Engine, Table, func, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from storage import fulltext, views
+from storage import fulltext, migrate
 from storage.claims import ClaimStore
 from storage.clusters import ClusterStore
 from storage.common import iso
@@ -140,18 +140,21 @@ class Store(ClusterStore, ClaimStore, ReportStore):
         where = _safe(url)
         try:
             engine = make_engine(url)
-            if create:
-                Base.metadata.create_all(engine)
-                views.install(engine)
-                fulltext.install(engine)
         except ImportError as exc:
             raise StoreError(
                 f"cannot open database {where}: its driver is not installed ({exc.name}); "
                 "for PostgreSQL: pip install 'psycopg[binary]'"
             ) from exc
+        try:
+            if create:
+                _migrate_if_new(engine, where)
         except SQLAlchemyError as exc:
+            engine.dispose()
             detail = " ".join(str(getattr(exc, "orig", None) or exc).split())
             raise StoreError(f"cannot open database {where}: {detail}") from exc
+        except BaseException:
+            engine.dispose()  # no pooled connection outlives a failed open
+            raise
         return cls(engine, clock)
 
     def close(self) -> None:
@@ -528,6 +531,19 @@ class Store(ClusterStore, ClaimStore, ReportStore):
                 {"url": f.url, "status_code": f.status_code, "kind": f.error_kind, "error": f.error}
                 for f in s.scalars(query)
             ]
+
+
+def _migrate_if_new(engine: Engine, where: str) -> None:
+    """A new database gets the whole schema; an older one must be upgraded on purpose
+    (other processes may be using it)."""
+    state = migrate.schema_state(engine)
+    if not state.has_tables:
+        migrate.upgrade(engine)
+    elif not state.up_to_date:
+        raise StoreError(
+            f"the database {where} has schema revision {state.current or 'none (pre-migrations)'}; "
+            f"this wirewatch needs {state.head}: run `wirewatch db upgrade --db URL` first"
+        )
 
 
 def _metadata(snap: ArticleSnapshot, now: datetime) -> dict[str, Any]:

@@ -3,7 +3,7 @@ both engines run (see docs/schema.md for what each column means)."""
 
 from __future__ import annotations
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection
 
 from storage.dialect import create_view_statement
 
@@ -68,7 +68,6 @@ JOIN article_versions v
 }
 
 
-def install(engine: Engine) -> None:
-    with engine.begin() as connection:
-        for name, select in VIEWS.items():
-            connection.exec_driver_sql(create_view_statement(engine, name, select.strip()))
+def install(connection: Connection) -> None:
+    for name, select in VIEWS.items():
+        connection.exec_driver_sql(create_view_statement(connection.engine, name, select.strip()))

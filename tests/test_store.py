@@ -141,17 +141,6 @@ def test_full_text_search_ranks_titles_and_follows_new_versions(store_url: str) 
     store.close()
 
 
-def test_search_indexes_articles_stored_before_it_existed(store_url: str) -> None:
-    store = Store.open(store_url)
-    store.store_article(None, _story("http://a.test/1", "Title", "Pyongyang words. " * 30))
-    with store.engine.begin() as connection:  # a database from before full-text search
-        connection.exec_driver_sql("DROP TABLE article_search")
-    store.close()
-    reopened = Store.open(store_url)
-    assert [h["url"] for h in reopened.search("pyongyang")] == ["http://a.test/1"]
-    reopened.close()
-
-
 def test_views_answer_the_common_questions(store_url: str) -> None:
     from sqlalchemy import text
 
