@@ -230,6 +230,8 @@ class WatchScheduler:
             if on_event is not None:
                 on_event(watch_name, event)
 
+        forward({"kind": "start", "outcome": "", "url": watch.seeds[0] if watch.seeds else ""})
+
         run = run_crawl(
             watch,
             self.db_url,

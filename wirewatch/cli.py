@@ -45,6 +45,11 @@ WORKERS_OPTION = click.option(
     default=None,
     help="Extraction worker processes per crawl (default: one per CPU core; 0 = inline).",
 )
+PROGRESS_OPTION = click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Show a live progress line while crawling (default: when stderr is a terminal).",
+)
 LOG_FILE_OPTION = click.option(
     "--log-file",
     type=click.Path(dir_okay=False),
@@ -156,11 +161,7 @@ def watch_check(watch_files: tuple[str, ...]) -> None:
 )
 @log_level_option("WARNING", "Crawler log level (on stderr).")
 @LOG_FILE_OPTION
-@click.option(
-    "--progress/--no-progress",
-    default=None,
-    help="Show a progress display (default: when stderr is a terminal).",
-)
+@PROGRESS_OPTION
 def crawl(
     watch_file: str,
     db_url: str,
@@ -725,9 +726,10 @@ def search(query: str, db_url: str, fmt: str, since: str | None, watch_name: str
 @WORKERS_OPTION
 @log_level_option("INFO", "Scheduler log level (on stderr); crawls log WARNING unless DEBUG.")
 @LOG_FILE_OPTION
+@PROGRESS_OPTION
 def run(watch_files: tuple[str, ...], db_url: str, once: bool, now: Any, digest_dir: str,
         state_dir: str, fmt: str, workers: int | None, log_level: str,
-        log_file: str | None) -> None:  # fmt: skip
+        log_file: str | None, progress: bool | None) -> None:  # fmt: skip
     """Re-crawl watches on their intervals and write their daily digests.
 
     WATCH_FILES default to every seeds/*.toml. Each watch gets a re-crawl job every
@@ -748,6 +750,7 @@ def run(watch_files: tuple[str, ...], db_url: str, once: bool, now: Any, digest_
     import logging
 
     from scheduler import SchedulerError, SchedulerOptions
+    from wirewatch.crawling import CrawlProgress
     from wirewatch.schedule_cmd import printer, run_scheduler
 
     if now is not None and not once:
@@ -763,8 +766,11 @@ def run(watch_files: tuple[str, ...], db_url: str, once: bool, now: Any, digest_
         log_file=log_file,
         on_outcome=printer(fmt),
     )
+    show = sys.stderr.isatty() if progress is None else progress
     try:
-        outcomes, received = run_scheduler(watches, db_url, options, once, now)
+        with CrawlProgress(show) as display:
+            options.on_crawl_event = display.on_event
+            outcomes, received = run_scheduler(watches, db_url, options, once, now)
     except SchedulerError as exc:
         raise WirewatchError(str(exc)) from exc
     if received:

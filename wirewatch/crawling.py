@@ -18,6 +18,60 @@ from wirewatch.output import print_json
 ERROR_KIND_WIDTH = 24
 
 
+class CrawlProgress:
+    """A one-line live display of crawls on stderr: pages, outcomes, the last URL.
+    Feed it the crawl's events; with `show` False it does nothing."""
+
+    def __init__(self, show: bool, max_pages: int | None = None) -> None:
+        self.show = show
+        self.max_pages = max_pages
+        self.counts: Counter[str] = Counter()
+        self.watch = ""
+        self.last = Text("")
+        self.console = Console(stderr=True)
+        self.live: Live | None = None
+
+    def __enter__(self) -> CrawlProgress:
+        if self.show:
+            self.live = Live(self.render(), console=self.console, refresh_per_second=8,
+                             transient=True)  # fmt: skip
+            self.live.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.live is not None:
+            self.live.__exit__(None, None, None)
+
+    def on_event(self, watch: str, event: dict[str, Any]) -> None:
+        if watch != self.watch or event["kind"] == "start":  # a new crawl: count afresh
+            self.watch, self.counts = watch, Counter()
+            self.last = Text("")
+        if event["kind"] == "start":
+            return
+        self.counts[event["kind"]] += 1
+        self.counts[event["outcome"]] += 1
+        self.last = Text(event["url"], style="dim")
+        if self.live is not None:
+            self.live.update(self.render())
+
+    def render(self) -> Text:
+        counts = self.counts
+        budget = f"/{self.max_pages}" if self.max_pages else ""
+        line = Text.assemble(
+            (f"crawling {self.watch}: ", "bold"),
+            f"{counts['page'] + counts['error']}{budget} pages · ",
+            (f"{counts['new']} new", "green"),
+            " · ",
+            f"{counts['updated']} updated · ",
+            f"{counts['unchanged']} unchanged · ",
+            (f"{counts['error']} errors", "red"),
+            " · ",
+            self.last,
+        )
+        line.truncate(self.console.width, overflow="ellipsis")
+        return line
+
+
 def crawl_with_progress(
     watch: Watch,
     db_url: str,
@@ -26,35 +80,10 @@ def crawl_with_progress(
     log_file: str | None,
     show_progress: bool,
 ) -> RunInfo:
-    if not show_progress:
-        return run_crawl(watch, db_url, None, settings, log_level, log_file)
-    counts: Counter[str] = Counter()
-    console = Console(stderr=True)
-    last = Text("")
-
-    def render() -> Text:
-        line = Text.assemble(
-            (f"crawling {watch.name}: ", "bold"),
-            f"{counts['page'] + counts['error']}/{watch.max_pages} pages · ",
-            (f"{counts['new']} new", "green"),
-            " · ",
-            f"{counts['updated']} updated · ",
-            f"{counts['unchanged']} unchanged · ",
-            (f"{counts['error']} errors", "red"),
-            " · ",
-            last,
-        )
-        line.truncate(console.width, overflow="ellipsis")
-        return line
-
-    with Live(render(), console=console, refresh_per_second=8, transient=True) as live:
+    with CrawlProgress(show_progress, watch.max_pages) as progress:
 
         def on_event(event: dict[str, Any]) -> None:
-            nonlocal last
-            counts[event["kind"]] += 1
-            counts[event["outcome"]] += 1
-            last = Text(event["url"], style="dim")
-            live.update(render())
+            progress.on_event(watch.name, event)
 
         return run_crawl(watch, db_url, on_event, settings, log_level, log_file)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import sys
 import threading
 from datetime import date, datetime, time
 from pathlib import Path
@@ -19,6 +20,7 @@ from newsroom.server import DEFAULT_PORT
 from newsroom.stories import DAYS
 from scheduler import JobOutcome, SchedulerOptions, WatchScheduler
 from storage import Store
+from wirewatch.crawling import CrawlProgress
 from wirewatch.schedule_cmd import describe
 
 DEMO_WATCH = "demo.toml"
@@ -95,7 +97,9 @@ def run_demo(db_url: str | None, port: int | None, workers: int | None, digest_d
             digest_dir=digest_dir,
             crawl_settings={} if workers is None else {"WIREWATCH_EXTRACTION_WORKERS": workers},
         )
-        with WatchScheduler(db_url, [watch], options) as scheduler:
+        progress = CrawlProgress(sys.stderr.isatty(), watch.max_pages)
+        options.on_crawl_event = progress.on_event
+        with WatchScheduler(db_url, [watch], options) as scheduler, progress:
             for day in range(len(DAYS)):
                 room.set_day(day)
                 morning = datetime.combine(date.fromisoformat(DAYS[day]), time(8))
