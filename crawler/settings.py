@@ -40,7 +40,7 @@ RETRY_AFTER_MAX = 60.0
 
 # Names are resolved by a resolver that refuses non-public addresses unless the watch
 # allows them (WIREWATCH_ALLOW_PRIVATE_ADDRESSES, set per crawl from the watch).
-DNS_RESOLVER = "crawler.resolver.GuardedResolver"
+TWISTED_DNS_RESOLVER = "crawler.resolver.GuardedResolver"
 WIREWATCH_ALLOW_PRIVATE_ADDRESSES = False
 
 DOWNLOADER_MIDDLEWARES = {

@@ -8,7 +8,7 @@ from typing import Any, Protocol
 
 from sqlalchemy import func, select
 
-from storage.common import HasSessions, iso
+from storage.common import HasSessions, iso, retrying
 from storage.dialect import insert_ignoring_conflicts
 from storage.models import ArticleRow, ClaimMention, ClaimRow, WatchRow
 
@@ -35,6 +35,7 @@ class NewClaim:
 class ClaimStore:
     """Mixed into storage.Store."""
 
+    @retrying
     def load_claims(self: _HasClusters, watch_id: int | None) -> list[dict[str, Any]]:
         """Every claim of a watch, oldest first, as the matcher needs them."""
         query = select(ClaimRow).order_by(ClaimRow.id)
@@ -43,6 +44,7 @@ class ClaimStore:
         with self.session() as s:
             return [_claim_facts(row) for row in s.scalars(query)]
 
+    @retrying
     def add_claim(
         self: _HasClusters,
         watch_id: int | None,
@@ -68,6 +70,7 @@ class ClaimStore:
                                seen_at=now, start=start))  # fmt: skip
             return row.id
 
+    @retrying
     def add_mention(
         self: _HasClusters, claim_id: int, article_id: int, version_id: int, start: int
     ) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import delete, func, select, update
 
-from storage.common import HasSessions, iso
+from storage.common import HasSessions, iso, retrying
 from storage.dialect import insert_ignoring_conflicts
 from storage.models import (
     ArticleRow,
@@ -47,6 +47,7 @@ class StoredSignature:
 class ClusterStore:
     """Mixed into storage.Store."""
 
+    @retrying
     def save_signature(
         self: HasSessions,
         article_id: int,
@@ -76,6 +77,7 @@ class ClusterStore:
                 )
             )
 
+    @retrying
     def load_signatures(self: HasSessions, since: datetime | None = None) -> list[StoredSignature]:
         """Every stored signature (of articles first seen since `since`), oldest first."""
         query = (
@@ -118,6 +120,7 @@ class ClusterStore:
             rows = list(s.execute(query))
         yield from rows
 
+    @retrying
     def record_cluster(
         self: HasSessions, members: dict[int, tuple[str, float]], origin: int
     ) -> int:
@@ -180,6 +183,7 @@ class ClusterStore:
             )
             return target
 
+    @retrying
     def record_edge(self: HasSessions, source: int, target: int, overlap: float) -> None:
         with self.session() as s:
             s.execute(

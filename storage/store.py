@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from storage import fulltext, migrate
 from storage.claims import ClaimStore
 from storage.clusters import ClusterStore
-from storage.common import iso
+from storage.common import iso, retrying
 from storage.dialect import insert_ignoring_conflicts, make_engine
 from storage.models import (
     ArticleRow,
@@ -167,6 +167,7 @@ class Store(ClusterStore, ClaimStore, ReportStore):
 
     # --- watches and runs ------------------------------------------------------
 
+    @retrying
     def ensure_watch(self, name: str, config: dict[str, Any]) -> int:
         now = self.clock()
         with self.session() as s:
@@ -188,6 +189,7 @@ class Store(ClusterStore, ClaimStore, ReportStore):
             s.flush()
             return run.id
 
+    @retrying
     def finish_run(
         self, run_id: int, status: str, stats: dict[str, Any], error: str | None = None
     ) -> None:
@@ -198,6 +200,7 @@ class Store(ClusterStore, ClaimStore, ReportStore):
                 .values(status=status, stats=stats, finished_at=self.clock(), error=error)
             )
 
+    @retrying
     def get_run(self, run_id: int) -> RunInfo:
         with self.session() as s:
             row = s.execute(
@@ -241,6 +244,7 @@ class Store(ClusterStore, ClaimStore, ReportStore):
             row["score"] = round(float(row["score"]), 6)
         return rows
 
+    @retrying
     def last_run(self, watch: str) -> RunInfo | None:
         """The latest crawl run of a watch, by name, or None if it never ran."""
         with self.session() as s:
@@ -264,6 +268,7 @@ class Store(ClusterStore, ClaimStore, ReportStore):
 
     # --- fetches and articles ---------------------------------------------------
 
+    @retrying
     def record_fetch(self, record: FetchRecord) -> int:
         with self.session() as s:
             fetch = Fetch(fetched_at=self.clock(), **_fields(record))
@@ -271,11 +276,13 @@ class Store(ClusterStore, ClaimStore, ReportStore):
             s.flush()
             return fetch.id
 
+    @retrying
     def store_article(self, watch_id: int | None, snap: ArticleSnapshot) -> StoredArticle:
         """Insert or refresh one article; add a version only when its text changed."""
         with self.session() as s:
             return self._store_article(s, watch_id, snap, self.clock())
 
+    @retrying
     def record_page(
         self, watch_id: int | None, fetch: FetchRecord, snap: ArticleSnapshot | None
     ) -> StoredArticle | None:
@@ -367,6 +374,7 @@ class Store(ClusterStore, ClaimStore, ReportStore):
             ).scalar_one()
         )
 
+    @retrying
     def article_facts(self, article_id: int) -> dict[str, Any] | None:
         """What clustering needs of an article: URL, outlet, dates and current text."""
         with self.session() as s:
@@ -379,6 +387,7 @@ class Store(ClusterStore, ClaimStore, ReportStore):
                 "first_seen": article.first_seen, "text": article.versions[-1].text,
             }  # fmt: skip
 
+    @retrying
     def latest_version(self, urls: list[str]) -> LatestVersion | None:
         """The current text of the article any of these URLs leads to."""
         with self.session() as s:
@@ -391,6 +400,7 @@ class Store(ClusterStore, ClaimStore, ReportStore):
             ).one_or_none()
             return LatestVersion(*row) if row is not None else None
 
+    @retrying
     def validators(self, url: str) -> tuple[str | None, str | None]:
         """The ETag and Last-Modified of the last good fetch of a URL, for a
         conditional GET."""
@@ -404,6 +414,7 @@ class Store(ClusterStore, ClaimStore, ReportStore):
             ).one_or_none()
             return (row.etag, row.last_modified) if row is not None else (None, None)
 
+    @retrying
     def mark_taken_down(self, url: str) -> int | None:
         """A known article whose page is gone (404/410): marked, every version kept."""
         with self.session() as s:
@@ -418,6 +429,7 @@ class Store(ClusterStore, ClaimStore, ReportStore):
                 )
             return article_id
 
+    @retrying
     def revisit_candidates(self, watch_id: int) -> list[dict[str, Any]]:
         """A watch's live articles with when they appeared and were last checked."""
         checked = (
@@ -461,6 +473,7 @@ class Store(ClusterStore, ClaimStore, ReportStore):
                 for r in rows
             ]
 
+    @retrying
     def known_article_id(self, url: str) -> int | None:
         with self.session() as s:
             return s.execute(

@@ -55,6 +55,15 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
+def slow_site() -> Iterator[str]:
+    """tests/slow_site.py: slow pages in a chain, on a free loopback port."""
+    from tests.slow_site import serve_slow_site
+
+    with serve_slow_site() as url:
+        yield url
+
+
+@pytest.fixture
 def closed_port() -> int:
     """A loopback port with nothing listening on it."""
     with socket.socket() as sock:
