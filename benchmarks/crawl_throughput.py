@@ -35,7 +35,7 @@ CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 
 def load_pages(count: int) -> list[tuple[str, bytes]]:
     records = [json.loads(line) for line in (CORPUS / "manifest.jsonl").open()]
-    pages = []
+    pages: list[tuple[str, bytes]] = []
     while len(pages) < count:
         for record in records:
             if len(pages) == count:

@@ -1,0 +1,117 @@
+"""Soak: does a crawl process's memory stay flat over a long crawl?
+
+Serves N pages (the real pages of ../shared/corpus, repeated under distinct URLs, so
+repeats are syndicated copies to the deduplicator) on loopback hosts with news
+sitemaps, crawls them all in one run (fetch, extract, store into SQLite, cluster,
+claims), and samples the resident memory of the crawl process and of its extraction
+workers every `--every` pages. Prints the samples and the growth after warm-up (the
+first sample past `--warmup` pages) as JSON.
+
+Usage: python benchmarks/soak.py [--pages 20000] [--hosts 16] [--every 1000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from crawl_throughput import CORPUS, Site
+
+from crawler.runner import run_crawl
+from crawler.watch import parse_watch
+
+PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
+
+
+def load_pages(count: int) -> list[tuple[str, bytes]]:
+    """`count` pages cycling over the corpus; repeats share one bytes object."""
+    records = [json.loads(line) for line in (CORPUS / "manifest.jsonl").open()]
+    bodies = [gzip.decompress((CORPUS / r["file"]).read_bytes()) for r in records]
+    return [(f"p{i}", bodies[i % len(bodies)]) for i in range(count)]
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry))
+    return found
+
+
+def _rss_mb(pid: int) -> float:
+    try:
+        pages = int(Path(f"/proc/{pid}/statm").read_text().split()[1])
+    except OSError:
+        return 0.0
+    return round(pages * PAGE_SIZE / 2**20, 1)
+
+
+def sample() -> dict[str, float]:
+    """RSS of the crawl process (this process's child) and of its extraction workers."""
+    crawlers = _children(os.getpid())
+    workers = [w for c in crawlers for w in _children(c)]
+    return {
+        "crawl_mb": sum(_rss_mb(c) for c in crawlers),
+        "workers_mb": sum(_rss_mb(w) for w in workers),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--pages", type=int, default=20_000)
+    parser.add_argument("--hosts", type=int, default=16)
+    parser.add_argument("--every", type=int, default=1000, help="pages between samples")
+    parser.add_argument("--warmup", type=int, default=2000, help="pages before the baseline")
+    args = parser.parse_args()
+    site = Site(load_pages(args.pages), args.hosts)
+    bases = site.start()
+    watch = parse_watch({
+        "name": "soak", "sitemaps": [f"{b}/sitemap.xml" for b in bases],
+        "keywords": ["benchmark"], "depth": 0, "max_pages": args.pages,
+        "allow_private_addresses": True,
+    })  # fmt: skip
+    db_url = f"sqlite:///{Path(tempfile.mkdtemp(prefix='wirewatch-soak-')) / 'soak.db'}"
+    samples: list[dict[str, Any]] = []
+    seen = 0
+    began = time.perf_counter()
+
+    def on_event(event: dict[str, Any]) -> None:
+        nonlocal seen
+        if event["kind"] in ("page", "error"):
+            seen += 1
+            if seen % args.every == 0:
+                took = round(time.perf_counter() - began, 1)
+                samples.append({"pages": seen, "seconds": took, **sample()})
+                print(json.dumps(samples[-1]), flush=True)
+
+    try:
+        run = run_crawl(watch, db_url, on_event)
+    finally:
+        site.stop()
+    base = next((s for s in samples if s["pages"] >= args.warmup), None)
+    last = samples[-1] if samples else None
+    growth = (
+        {key: round(last[key] / base[key] - 1, 3) for key in ("crawl_mb", "workers_mb")}
+        if base and last and base["crawl_mb"] and base["workers_mb"]
+        else None
+    )
+    print(json.dumps({
+        "status": run.status, "pages_fetched": run.stats.get("pages_fetched"),
+        "seconds": round(time.perf_counter() - began, 1), "baseline": base, "last": last,
+        "growth_after_warmup": growth,
+    }, indent=2))  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
