@@ -36,9 +36,12 @@ class ClaimStore:
     """Mixed into storage.Store."""
 
     @retrying
-    def load_claims(self: _HasClusters, watch_id: int | None) -> list[dict[str, Any]]:
-        """Every claim of a watch, oldest first, as the matcher needs them."""
-        query = select(ClaimRow).order_by(ClaimRow.id)
+    def load_claims(
+        self: _HasClusters, watch_id: int | None, after_id: int = 0
+    ) -> list[dict[str, Any]]:
+        """Every claim of a watch (with an id above `after_id`), oldest first, as the
+        matcher needs them."""
+        query = select(ClaimRow).where(ClaimRow.id > after_id).order_by(ClaimRow.id)
         if watch_id is not None:
             query = query.where(ClaimRow.watch_id == watch_id)
         with self.session() as s:

@@ -42,6 +42,8 @@ class StoredSignature:
     hashvalues: bytes
     text_hash: str
     credits: tuple[str, ...]
+    signed_at: datetime | None = None
+    text: str = ""  # the version's text, when asked for (a worker catching up)
 
 
 class ClusterStore:
@@ -78,35 +80,29 @@ class ClusterStore:
             )
 
     @retrying
-    def load_signatures(self: HasSessions, since: datetime | None = None) -> list[StoredSignature]:
-        """Every stored signature (of articles first seen since `since`), oldest first."""
+    def load_signatures(
+        self: HasSessions, since: datetime | None = None, signed_since: datetime | None = None
+    ) -> list[StoredSignature]:
+        """Every stored signature (of articles first seen since `since`), oldest first.
+
+        With `signed_since`, only those signed since then, each with its version's text:
+        what a crawl worker needs to catch up on the signatures other workers stored.
+        """
+        columns: list[Any] = [SignatureRow, ArticleRow]
+        if signed_since is not None:
+            columns.append(ArticleVersion.text)
         query = (
-            select(SignatureRow, ArticleRow)
+            select(*columns)
             .join(ArticleRow, ArticleRow.id == SignatureRow.article_id)
             .order_by(SignatureRow.version_id)
         )
         if since is not None:
             query = query.where(ArticleRow.first_seen >= since)
+        if signed_since is not None:
+            query = query.join(ArticleVersion, ArticleVersion.id == SignatureRow.version_id)
+            query = query.where(SignatureRow.signed_at >= signed_since)
         with self.session() as s:
-            return [
-                StoredSignature(
-                    sig.article_id,
-                    sig.version_id,
-                    art.canonical_url,
-                    art.outlet,
-                    art.site_name,
-                    art.published,
-                    art.first_seen,
-                    sig.scheme,
-                    sig.seed,
-                    sig.num_perm,
-                    sig.size,
-                    sig.hashvalues,
-                    sig.text_hash,
-                    tuple(sig.credits or ()),
-                )
-                for sig, art in s.execute(query)
-            ]
+            return [_stored_signature(*row) for row in s.execute(query)]
 
     def unsigned_versions(self: HasSessions) -> Iterator[tuple[int, int, str]]:
         """(article id, version id, text) of versions without a signature, oldest first."""
@@ -288,3 +284,11 @@ class ClusterStore:
                     for e in edges
                 ],
             }
+
+
+def _stored_signature(sig: SignatureRow, art: ArticleRow, text: str = "") -> StoredSignature:
+    return StoredSignature(
+        sig.article_id, sig.version_id, art.canonical_url, art.outlet, art.site_name,
+        art.published, art.first_seen, sig.scheme, sig.seed, sig.num_perm, sig.size,
+        sig.hashvalues, sig.text_hash, tuple(sig.credits or ()), sig.signed_at, text,
+    )  # fmt: skip

@@ -43,6 +43,10 @@ class CrawlRun(Base):
     status: Mapped[str] = mapped_column(String(16), default="running")
     stats: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
     error: Mapped[str | None] = mapped_column(Text)
+    # local: carried out by the process that started it; workers: by `wirewatch worker`
+    executor: Mapped[str] = mapped_column(String(16), default="local", server_default="local")
+
+    __table_args__ = (Index("ix_crawl_runs_status_executor", "status", "executor"),)
 
 
 class Fetch(Base):

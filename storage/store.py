@@ -7,7 +7,7 @@ to one engine except what storage.dialect hides.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -116,6 +116,8 @@ class RunInfo:
     status: str
     stats: dict[str, Any] = field(default_factory=dict)
     error: str | None = None
+    executor: str = "local"
+    watch_id: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,9 +184,11 @@ class Store(ClusterStore, ClaimStore, ReportStore):
                 row.updated_at = now
             return row.id
 
-    def start_run(self, watch_id: int) -> int:
+    def start_run(self, watch_id: int, executor: str = "local") -> int:
+        """A new running run; with executor "workers", `wirewatch worker`s carry it out."""
         with self.session() as s:
-            run = CrawlRun(watch_id=watch_id, started_at=self.clock(), status="running", stats={})
+            run = CrawlRun(watch_id=watch_id, started_at=self.clock(), status="running",
+                           stats={}, executor=executor)  # fmt: skip
             s.add(run)
             s.flush()
             return run.id
@@ -211,15 +215,28 @@ class Store(ClusterStore, ClaimStore, ReportStore):
             if row is None:
                 raise StoreError(f"no crawl run with id {run_id}")
             run, watch = row
-            return RunInfo(
-                run.id,
-                watch,
-                run.started_at,
-                run.finished_at,
-                run.status,
-                dict(run.stats or {}),
-                run.error,
-            )
+            return _run_info(run, watch)
+
+    @retrying
+    def worker_runs(self, watches: Sequence[str] = ()) -> list[RunInfo]:
+        """The running runs that wait for workers, oldest first (of `watches` if given)."""
+        query = (
+            select(CrawlRun, WatchRow.name)
+            .join(WatchRow, WatchRow.id == CrawlRun.watch_id)
+            .where(CrawlRun.status == "running", CrawlRun.executor == "workers")
+            .order_by(CrawlRun.id)
+        )
+        if watches:
+            query = query.where(WatchRow.name.in_(list(watches)))
+        with self.session() as s:
+            return [_run_info(run, watch) for run, watch in s.execute(query)]
+
+    @retrying
+    def watch_config(self, name: str) -> dict[str, Any] | None:
+        """The configuration a watch was last crawled with (what workers crawl by)."""
+        with self.session() as s:
+            config = s.scalar(select(WatchRow.config).where(WatchRow.name == name))
+            return dict(config) if config is not None else None
 
     def search(
         self,
@@ -597,3 +614,8 @@ def _safe(url: str) -> str:
         return make_url(url).render_as_string(hide_password=True)
     except Exception:  # an unparseable URL: show only its scheme
         return url.split(":", 1)[0] + ":..."
+
+
+def _run_info(run: CrawlRun, watch: str) -> RunInfo:
+    return RunInfo(run.id, watch, run.started_at, run.finished_at, run.status,
+                   dict(run.stats or {}), run.error, run.executor, run.watch_id)  # fmt: skip
