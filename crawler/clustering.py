@@ -12,7 +12,7 @@ from __future__ import annotations
 import gc
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from dedup.cluster import (
     DEFAULT_CONFIG,
@@ -29,6 +29,12 @@ from storage import Store
 from storage.clusters import StoredSignature
 
 logger = logging.getLogger(__name__)
+
+# Crawl workers on other machines stamp signatures with their own clocks; catching up
+# looks back this much further than the newest signature seen, so that a clock up to
+# this far behind does not hide a signature (the ones already known are skipped).
+CATCH_UP_SLACK = timedelta(minutes=10)
+EPOCH = datetime(1970, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -62,6 +68,7 @@ class ClusterKeeper:
         self.templates = TemplateLines()
         self.clusters = StoryClusters(config, templates=self.templates)
         self._article_of: dict[str, int] = {}
+        self._signed_until: datetime | None = None  # the newest signature seen
 
     @classmethod
     def load(cls, store: Store, config: DedupConfig = DEFAULT_CONFIG,
@@ -69,22 +76,35 @@ class ClusterKeeper:
         """Rebuild the index from stored signatures within the time window."""
         keeper = cls(store, config)
         since = (now or store.clock()) - config.window
-        loaded = 0
-        for stored in store.load_signatures(since):
-            params = SignatureParams(stored.num_perm, stored.seed, stored.scheme)
-            if params != config.params:
-                continue  # made with other parameters: re-signed when the article changes
-            signature = Signature.from_bytes(stored.hashvalues, stored.size, params)
-            keeper._article_of[f"v{stored.version_id}"] = stored.article_id
-            keeper.clusters.add_signed(_document(stored), signature, stored.text_hash,
-                                       list(stored.credits))  # fmt: skip
-            loaded += 1
+        loaded = sum(keeper._add_stored(stored) for stored in store.load_signatures(since))
         logger.info("cluster index rebuilt from %d stored signatures", loaded)
         # The rebuilt index lives as long as the crawl: move it out of the cyclic
         # garbage collector's way, which otherwise rescans it ever more slowly
         # (benchmarks/README.md: 3.8x cost at 100k articles instead of 1.45x).
         gc.freeze()
         return keeper
+
+    def catch_up(self) -> int:
+        """Add the signatures other crawl processes stored since the last look (with
+        their texts, so that this process learns the same outlet templates); call it
+        holding the shared story lock. Returns how many were new here."""
+        since = (self._signed_until or EPOCH) - CATCH_UP_SLACK
+        return sum(self._add_stored(s) for s in self.store.load_signatures(signed_since=since))
+
+    def _add_stored(self, stored: StoredSignature) -> bool:
+        key = f"v{stored.version_id}"
+        if stored.signed_at is not None:
+            self._signed_until = max(self._signed_until or stored.signed_at, stored.signed_at)
+        params = SignatureParams(stored.num_perm, stored.seed, stored.scheme)
+        if key in self._article_of or params != self.config.params:
+            return False  # known, or made with other parameters (re-signed when changed)
+        if stored.text:
+            self.templates.learn(stored.outlet, stored.canonical_url, stored.text)
+        signature = Signature.from_bytes(stored.hashvalues, stored.size, params)
+        self._article_of[key] = stored.article_id
+        self.clusters.add_signed(_document(stored), signature, stored.text_hash,
+                                 list(stored.credits))  # fmt: skip
+        return True
 
     def add(self, facts: ArticleFacts) -> int:
         """Sign, store and cluster one new article version; returns its cluster id."""
@@ -101,6 +121,7 @@ class ClusterKeeper:
             credits=credits,
         )  # fmt: skip
         key = f"v{facts.version_id}"
+        self._signed_until = max(self._signed_until or EPOCH, self.store.clock())
         self._article_of[key] = facts.article_id
         self.clusters.add_signed(_document(facts), signature, text_hash, credits)
         return self._record(key)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime
 from typing import Any, Self
@@ -20,9 +22,11 @@ from claims.matching import KnownClaim, MatchKind, figures, match_claim
 from crawler.clustering import ArticleFacts, ClusterKeeper
 from crawler.extraction import Article, PageStatus
 from crawler.items import FetchFailedItem, ListingItem, NotModifiedItem, PageItem
+from crawler.shared import RunTally
 from crawler.urls import URLError, canonicalize_url, outlet_of
 from storage import ArticleSnapshot, FetchRecord, Store
 from storage.claims import NewClaim
+from storage.locks import SharedLock
 
 logger = logging.getLogger(__name__)
 
@@ -75,6 +79,29 @@ def open_store(settings: Any) -> Store:
 SHARED_PREFIX = "wirewatch/"
 
 
+@contextmanager
+def story_lock(lock: SharedLock | None) -> Iterator[None]:
+    """Held around story bookkeeping when several workers share a run."""
+    if lock is None:
+        yield
+        return
+    with lock.held():
+        yield
+
+
+def shared_story_lock(settings: Any) -> SharedLock | None:
+    """Workers of one run take turns at the clusters and claims (WIREWATCH_SHARED_STORIES):
+    each catches up on what the others stored first, so that the outcome is the same
+    as one process's."""
+    if not settings.getbool("WIREWATCH_SHARED_STORIES"):
+        return None
+    return SharedLock(settings.get("WIREWATCH_DB_URL"), "stories")
+
+
+def _watch_name(settings: Any) -> str:
+    return str(settings.get("WIREWATCH_WATCH_NAME") or "")
+
+
 class StorePipeline:
     """Writes pages, articles and failures; keeps the run's statistics."""
 
@@ -86,6 +113,9 @@ class StorePipeline:
         self.errors: Counter[str] = Counter()
         self.store: Store | None = None
         self.shared_stats: Any = None  # Scrapy's stats: other pipelines count there too
+        # with workers, the run's counts are added up in Redis, and the run is ended by
+        # the worker that sees it done (crawler.shared.RunCoordinator)
+        self.tally = RunTally.from_settings(settings, _watch_name(settings))
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -109,6 +139,12 @@ class StorePipeline:
             self.store_listing(item)
         elif isinstance(item, NotModifiedItem):
             self.store_not_modified(item)
+        if self.tally is not None:
+            if isinstance(item, PageItem):
+                self.stats[f"worker:{self.settings.get('WIREWATCH_WORKER_NAME')}"] += 1
+            self.tally.flush(
+                self.stats + Counter({f"error:{k}": v for k, v in self.errors.items()})
+            )
         return item
 
     def store_page(self, item: PageItem) -> None:
@@ -213,7 +249,7 @@ class StorePipeline:
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.store is None:
             return
-        if self.run_id is not None:
+        if self.run_id is not None and self.tally is None:
             status = {"finished": "finished", "shutdown": "interrupted"}.get(reason, "failed")
             summary = self.summary()
             summary["close_reason"] = reason
@@ -252,6 +288,7 @@ class ClusterPipeline:
         self.settings = settings
         self.store: Store | None = None
         self.keeper: ClusterKeeper | None = None
+        self.lock = shared_story_lock(settings)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -274,7 +311,10 @@ class ClusterPipeline:
         assert article is not None and item.article_id is not None
         facts = self.store_facts(item)
         if facts is not None:
-            item.cluster_id = self.keeper.add(facts)
+            with story_lock(self.lock):
+                if self.lock is not None:
+                    self.keeper.catch_up()
+                item.cluster_id = self.keeper.add(facts)
         return item
 
     def store_facts(self, item: PageItem) -> ArticleFacts | None:
@@ -287,6 +327,8 @@ class ClusterPipeline:
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.store is not None:
             self.store.close()
+        if self.lock is not None:
+            self.lock.close()
 
 
 class ClaimsPipeline:
@@ -300,6 +342,8 @@ class ClaimsPipeline:
         self.store: Store | None = None
         self.known: list[KnownClaim] = []
         self.stats: Any = None  # Scrapy's stats collector
+        self.lock = shared_story_lock(settings)
+        self.tally = RunTally.from_settings(settings, _watch_name(settings))
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -314,16 +358,26 @@ class ClaimsPipeline:
 
     def open_spider(self) -> None:
         self.store = open_store(self.settings)
-        self.known = [
+        self.catch_up()
+
+    def catch_up(self) -> None:
+        """Add the claims recorded since the last look (by other workers, if any)."""
+        assert self.store is not None
+        after = self.known[-1].id if self.known else 0
+        self.known.extend(
             KnownClaim(c["id"], c["speaker_key"], c["content"], figures(c["quantities"]))
-            for c in self.store.load_claims(self.watch_id)
-        ]
+            for c in self.store.load_claims(self.watch_id, after_id=after)
+        )
 
     def process_item(self, item: Any) -> Any:
         if isinstance(item, PageItem) and item.version_id is not None:
             article = item.analysis.extraction.article
             if article is not None and item.article_id is not None:
-                self.record(article.text, item.article_id, item.version_id, item.cluster_id)
+                with story_lock(self.lock):
+                    if self.lock is not None:
+                        self.catch_up()
+                    self.record(article.text, item.article_id, item.version_id,
+                                item.cluster_id)  # fmt: skip
         return item
 
     def record(self, text: str, article_id: int, version_id: int, cluster_id: int | None) -> None:
@@ -350,9 +404,13 @@ class ClaimsPipeline:
             self.count(f"claims_{relation or 'new'}")
 
     def count(self, key: str) -> None:
-        if self.stats is not None:
+        if self.tally is not None:
+            self.tally.add(key)
+        elif self.stats is not None:
             self.stats.inc_value(SHARED_PREFIX + key)
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.store is not None:
             self.store.close()
+        if self.lock is not None:
+            self.lock.close()

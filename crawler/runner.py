@@ -23,6 +23,7 @@ from typing import Any
 
 from crawler.revisit import RevisitPlan, plan_revisits
 from crawler.watch import Watch
+from crawler.workers import die_with_parent
 from storage import Store
 from storage.store import RunInfo
 
@@ -67,22 +68,15 @@ def run_crawl(
         settings["JOBDIR"] = str(resume_dir)
     if now is not None:
         settings["WIREWATCH_NOW"] = now.isoformat()
-    context = multiprocessing.get_context("spawn")
-    events = context.Queue()
-    child = context.Process(
-        target=_crawl_in_child,
-        args=(watch, revisit, db_url, watch_id, run_id, events, settings, log_level, log_file),
-        name=f"wirewatch-crawl-{watch.name}",
+    child, stopped = _follow_crawl_child(
+        f"wirewatch-crawl-{watch.name}",
+        (watch, revisit, db_url, watch_id, run_id),
+        (settings, log_level, log_file),
+        on_event,
+        stop,
+        lambda: _close_run_if_open(db_url, run_id, "interrupted", "interrupted by the user"),
     )
-    child.start()
-    try:
-        stopped = _pump_events(child, events, on_event, stop or threading.Event())
-    except KeyboardInterrupt:
-        _stop_child(child, events, on_event)
-        _close_run_if_open(db_url, run_id, "interrupted", "interrupted by the user")
-        raise
     if stopped:
-        _stop_child(child, events, on_event)
         _close_run_if_open(db_url, run_id, "interrupted", "stopped by a shutdown request")
     elif child.exitcode != 0:
         _close_run_if_open(db_url, run_id, "failed", f"crawl process exited with {child.exitcode}")
@@ -164,6 +158,8 @@ def _crawl_in_child(
     # Our own process group: a Ctrl-C on the terminal reaches only the parent, which
     # passes on exactly one SIGINT (Scrapy treats a second one as "stop unclean now").
     os.setpgrp()
+    if overrides.get("WIREWATCH_REDIS_URL"):
+        die_with_parent()
     from scrapy.crawler import CrawlerProcess
     from scrapy.utils.project import get_project_settings
 
@@ -175,6 +171,7 @@ def _crawl_in_child(
             "WIREWATCH_DB_URL": db_url,
             "WIREWATCH_ALLOW_PRIVATE_ADDRESSES": watch.allow_private_addresses,
             "WIREWATCH_WATCH_ID": watch_id,
+            "WIREWATCH_WATCH_NAME": watch.name,
             "WIREWATCH_RUN_ID": run_id,
             "LOG_LEVEL": log_level,
             "LOG_FILE": log_file,
@@ -191,3 +188,73 @@ def _crawl_in_child(
     process = CrawlerProcess(settings)
     process.crawl(WatchSpider, watch=watch, revisit=revisit)
     process.start()
+
+
+def join_run(
+    run: RunInfo,
+    watch: Watch,
+    db_url: str,
+    redis_url: str,
+    worker: str,
+    on_event: ProgressCallback | None = None,
+    settings: dict[str, Any] | None = None,
+    log_level: str = "WARNING",
+    log_file: str | None = None,
+    now: datetime | None = None,
+    stop: threading.Event | None = None,
+) -> int:
+    """Work on a run that `wirewatch run` queued for workers, beside any other workers,
+    until the run is done or `stop` is set; returns the crawl process's exit code.
+
+    The crawl runs in a child process, as with run_crawl, with scrapy-redis's scheduler
+    on the watch's shared frontier (crawler.shared); the child dies with this process,
+    so a worker killed with SIGKILL leaves no orphan crawling on.
+    """
+    store = Store.open(db_url) if now is None else Store.open(db_url, clock=lambda: now)
+    try:
+        revisit = plan_revisits(store.revisit_candidates(run.watch_id), store.clock())
+    finally:
+        store.close()
+    overrides = {
+        **(settings or {}),
+        "SCHEDULER": "crawler.shared.SharedScheduler",
+        "WIREWATCH_REDIS_URL": redis_url,
+        "WIREWATCH_WORKER_NAME": worker,
+        "WIREWATCH_SHARED_STORIES": True,
+    }
+    if now is not None:
+        overrides["WIREWATCH_NOW"] = now.isoformat()
+    child, _ = _follow_crawl_child(
+        f"wirewatch-worker-{worker}",
+        (watch, revisit, db_url, run.watch_id, run.id),
+        (overrides, log_level, log_file),
+        on_event,
+        stop,
+    )
+    return int(child.exitcode or 0)
+
+
+def _follow_crawl_child(
+    name: str,
+    crawl: tuple[Any, ...],
+    options: tuple[Any, ...],
+    on_event: ProgressCallback | None,
+    stop: threading.Event | None,
+    on_interrupt: Callable[[], None] | None = None,
+) -> tuple[Any, bool]:
+    """Start _crawl_in_child(*crawl, events, *options) and pass its events on until it
+    ends, or until `stop` is set (then stop it cleanly). Returns (process, stopped)."""
+    context = multiprocessing.get_context("spawn")
+    events = context.Queue()
+    child = context.Process(target=_crawl_in_child, args=(*crawl, events, *options), name=name)
+    child.start()
+    try:
+        stopped = _pump_events(child, events, on_event, stop or threading.Event())
+    except KeyboardInterrupt:
+        _stop_child(child, events, on_event)
+        if on_interrupt is not None:
+            on_interrupt()
+        raise
+    if stopped:
+        _stop_child(child, events, on_event)
+    return child, stopped

@@ -58,8 +58,15 @@ ITEM_PIPELINES = {
 }
 EXTENSIONS = {
     "scrapy.extensions.telnet.TelnetConsole": None,
+    "crawler.shared.RunCoordinator": 400,  # only with workers (WIREWATCH_REDIS_URL)
     "crawler.extensions.ProgressReporter": 500,
 }
+
+# Several workers on one run (`wirewatch worker`): crawler.runner.join_run sets these,
+# with scrapy-redis's scheduler on a leased frontier (crawler.shared).
+WIREWATCH_REDIS_URL = None
+WIREWATCH_WORKER_NAME = None
+WIREWATCH_SHARED_STORIES = False
 
 # Extraction runs in worker processes so that trafilatura's ~35 ms of CPU per page
 # does not stall the event loop; 0 workers means extract inline (tests, debugging).

@@ -140,6 +140,14 @@ def parse_watch(data: dict[str, Any], path: str | Path = "<watch>") -> Watch:
     )
 
 
+def watch_from_config(config: dict[str, Any], source: str = "<database>") -> Watch:
+    """The watch a stored configuration (Watch.to_config) describes: what crawl workers,
+    which have no watch files, crawl by."""
+    data = {k: v for k, v in config.items() if k != "recrawl_interval_seconds"}
+    data["recrawl_interval"] = f"{int(config.get('recrawl_interval_seconds', 21600))}s"
+    return parse_watch(data, source)
+
+
 def load_watches(directory: str | Path) -> list[Watch]:
     """Every watch in a directory (seeds/ by default), sorted by file name."""
     return [load_watch(p) for p in sorted(Path(directory).glob("*.toml"))]

@@ -11,6 +11,7 @@ import asyncio
 import logging
 import multiprocessing
 import os
+import signal
 from concurrent.futures import Executor, ProcessPoolExecutor
 from typing import Self
 
@@ -24,6 +25,18 @@ logger = logging.getLogger(__name__)
 
 def default_worker_count() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def die_with_parent() -> None:
+    """Ask Linux to kill this process when its parent dies (PR_SET_PDEATHSIG): a crawl
+    worker killed with SIGKILL must not leave its crawl or its extraction pool behind."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        logger.debug("PR_SET_PDEATHSIG is not available here")
 
 
 def _warm_up() -> int:
@@ -44,7 +57,7 @@ class PageAnalyzer:
                 "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
             )
             self._pool = ProcessPoolExecutor(
-                workers, mp_context=multiprocessing.get_context(method)
+                workers, mp_context=multiprocessing.get_context(method), initializer=die_with_parent
             )
             for _ in range(workers):
                 self._pool.submit(_warm_up)

@@ -21,6 +21,7 @@ from crawler.extraction import PageStatus
 from crawler.feeds import FeedError, parse_feed, parse_sitemap, sitemaps_from_robots
 from crawler.items import FetchFailedItem, ListingItem, NotModifiedItem, PageItem
 from crawler.revisit import RevisitPlan
+from crawler.shared import LocalSeen, SharedSeen, seen_for
 from crawler.urls import URLError, canonicalize_url
 from crawler.watch import Watch
 from crawler.workers import PageAnalyzer
@@ -45,22 +46,31 @@ class WatchSpider(scrapy.Spider):
         self.resting = frozenset(self.revisit.not_due)
         self.allowed_domains = list(watch.allowed_domains)
         self.analyzer = analyzer or PageAnalyzer(0)
-        self.scheduled: set[str] = set()
-        self.outlets_explored: set[str] = set()
+        # the pages (and outlets) this run has asked for: in this process, or shared
+        # in Redis by the run's workers (crawler.shared)
+        self.seen: LocalSeen | SharedSeen = LocalSeen()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         kwargs.setdefault("analyzer", PageAnalyzer.from_crawler(crawler))
         spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.seen = seen_for(crawler.settings, spider.watch.name)
         return spider
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        if isinstance(self.seen, SharedSeen):
+            return  # one worker seeds a shared run, when it is idle (RunCoordinator)
         # With a job directory (JOBDIR), Scrapy keeps `state` across an interruption and
         # the pending requests on disk: a resumed crawl carries on from where it was,
         # and does not ask again for the pages the interrupted run already asked for.
         state = getattr(self, "state", None)
         if isinstance(state, dict):
-            self.scheduled = state.setdefault("scheduled", self.scheduled)
+            self.seen.pages = state.setdefault("scheduled", self.seen.pages)
+        for request in self.initial_requests():
+            yield request
+
+    def initial_requests(self) -> Iterator[scrapy.Request]:
+        """The run's first requests: seeds, due revisits, feeds and sitemaps."""
         for url in self.watch.seeds:
             request = self.page_request(url, depth=0, seed=True)
             if request is not None:
@@ -84,9 +94,8 @@ class WatchSpider(scrapy.Spider):
             return None
         if canonical in self.resting and not seed:
             return None
-        if canonical in self.scheduled or len(self.scheduled) >= self.watch.max_pages:
+        if not self.seen.add_page(canonical, self.watch.max_pages):
             return None
-        self.scheduled.add(canonical)
         return scrapy.Request(
             canonical,
             callback=self.parse_page,
@@ -98,7 +107,7 @@ class WatchSpider(scrapy.Spider):
                 "wirewatch_page": True,
                 "handle_httpstatus_list": [304],
             },
-            # The spider de-duplicates pages itself (self.scheduled). Scrapy's filter would
+            # The spider de-duplicates pages itself (self.seen). Scrapy's filter would
             # silently drop the second hop of a redirect loop instead of reporting it.
             dont_filter=True,
         )
@@ -113,6 +122,10 @@ class WatchSpider(scrapy.Spider):
 
     # --- callbacks -----------------------------------------------------------------
 
+    # Every callback yields its item last, after the requests it leads to: a worker
+    # hands its lease on a request back once the item is stored (crawler.shared), and
+    # by then the follow-ups must be queued, or a crash in between would lose them.
+
     async def parse_page(self, response: Response, depth: int, seed: bool) -> AsyncIterator[Any]:
         if response.status == 304:
             yield NotModifiedItem(response.url)
@@ -122,6 +135,16 @@ class WatchSpider(scrapy.Spider):
         analysis = await self.analyzer.analyze(
             response.body, response.url, content_type, want_links
         )
+        if seed:
+            for request in self.explore_outlet(response.url, analysis.feeds):
+                yield request
+        if analysis.status is PageStatus.ARTICLE and depth < self.watch.depth:
+            for link in analysis.links:
+                follow = (
+                    self.page_request(link.url, depth + 1) if self.worth_following(link) else None
+                )
+                if follow is not None:
+                    yield follow
         yield PageItem(
             url=response.request.url if response.request else response.url,
             final_url=response.url,
@@ -135,24 +158,13 @@ class WatchSpider(scrapy.Spider):
             original_url=response.meta.get("wirewatch_original_url"),
             depth=depth,
         )
-        if seed:
-            for request in self.explore_outlet(response.url, analysis.feeds):
-                yield request
-        if analysis.status is PageStatus.ARTICLE and depth < self.watch.depth:
-            for link in analysis.links:
-                follow = (
-                    self.page_request(link.url, depth + 1) if self.worth_following(link) else None
-                )
-                if follow is not None:
-                    yield follow
 
     def explore_outlet(self, url: str, feeds: tuple[str, ...]) -> Iterator[scrapy.Request]:
         """On a seed's outlet, read its feeds and the sitemaps its robots.txt lists."""
         parts = urlsplit(url)
         outlet = f"{parts.scheme}://{parts.netloc}"
-        if outlet in self.outlets_explored:
+        if not self.seen.add_once(f"outlet:{outlet}"):
             return
-        self.outlets_explored.add(outlet)
         yield self.listing_request(f"{outlet}/robots.txt", "robots")
         for feed in feeds:
             yield self.listing_request(feed, "feed")
@@ -165,9 +177,9 @@ class WatchSpider(scrapy.Spider):
 
     def parse_robots(self, response: Response) -> Iterator[Any]:
         sitemaps = sitemaps_from_robots(response.body, response.url)
-        yield self.listing(response, "robots", len(sitemaps), len(sitemaps))
         for url in sitemaps:
             yield self.listing_request(url, "sitemap")
+        yield self.listing(response, "robots", len(sitemaps), len(sitemaps))
 
     def parse_feed(self, response: Response) -> Iterator[Any]:
         try:
@@ -176,11 +188,11 @@ class WatchSpider(scrapy.Spider):
             yield self.listing(response, "feed", 0, 0, [str(exc)])
             return
         matching = [e for e in entries if self.watch.is_on_topic(e.title, e.summary, e.url)]
-        yield self.listing(response, "feed", len(entries), len(matching))
         for entry in matching:
             request = self.page_request(entry.url, depth=self.watch.depth)
             if request is not None:
                 yield request
+        yield self.listing(response, "feed", len(entries), len(matching))
 
     def parse_sitemap(self, response: Response) -> Iterator[Any]:
         try:
@@ -192,15 +204,15 @@ class WatchSpider(scrapy.Spider):
         matching = [
             e for e in entries if self.watch.is_on_topic(e.title, e.keywords, urlsplit(e.url).path)
         ]
-        yield self.listing(
-            response, "sitemap", len(entries) + len(listing.child_sitemaps), len(matching)
-        )
         for child in listing.child_sitemaps:
             yield self.listing_request(child, "sitemap")
         for entry in matching:
             request = self.page_request(entry.url, depth=self.watch.depth)
             if request is not None:
                 yield request
+        yield self.listing(
+            response, "sitemap", len(entries) + len(listing.child_sitemaps), len(matching)
+        )
 
     def listing(
         self,

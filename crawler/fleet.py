@@ -1,0 +1,129 @@
+"""Runs carried out by a fleet of workers: the scheduler queues a run in the database,
+every `wirewatch worker` (on this machine or others) picks it up and crawls it through
+the watch's shared frontier in Redis (crawler.shared), and the worker that sees it done
+records its end. Workers need no watch files: they crawl by the configuration stored
+with the watch.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from crawler.runner import ProgressCallback, join_run
+from crawler.shared import redact
+from crawler.watch import Watch, WatchError, watch_from_config
+from storage import Store
+from storage.store import RunInfo
+
+logger = logging.getLogger(__name__)
+
+POLL_SECONDS = 1.0
+
+
+def queue_run(watch: Watch, db_url: str, now: datetime | None = None) -> int:
+    """A new run of the watch, waiting for workers; returns its id."""
+    store = Store.open(db_url) if now is None else Store.open(db_url, clock=lambda: now)
+    try:
+        watch_id = store.ensure_watch(watch.name, watch.to_config())
+        return store.start_run(watch_id, executor="workers")
+    finally:
+        store.close()
+
+
+def wait_for_run(
+    db_url: str, run_id: int, stop: threading.Event | None = None, poll: float = POLL_SECONDS
+) -> RunInfo:
+    """Wait until the workers end a run. If `stop` is set first, the run is marked
+    interrupted (its workers notice within seconds and leave it; what they stored
+    stays, and the requests still queued are carried on by the watch's next run)."""
+    stop = stop or threading.Event()
+    store = Store.open(db_url)
+    try:
+        while True:
+            run = store.get_run(run_id)
+            if run.status != "running":
+                return run
+            if stop.wait(poll):
+                store.finish_run(run_id, "interrupted", run.stats, "stopped by a shutdown request")
+                return store.get_run(run_id)
+    finally:
+        store.close()
+
+
+@dataclass
+class WorkerOptions:
+    name: str
+    watches: Sequence[str] = ()
+    once: bool = False  # leave when no run is waiting, instead of waiting for one
+    poll: float = POLL_SECONDS
+    crawl_settings: dict[str, Any] = field(default_factory=dict)
+    log_level: str = "WARNING"
+    log_file: str | None = None
+    now: datetime | None = None
+    on_event: ProgressCallback | None = None
+    on_run: Callable[[RunInfo, int], None] | None = None
+
+
+def serve_worker(
+    db_url: str, redis_url: str, options: WorkerOptions, stop: threading.Event | None = None
+) -> list[RunInfo]:
+    """Crawl the runs queued for workers, one after another, until `stop` is set (or,
+    with options.once, until none is waiting). Returns the runs worked on, as they
+    stood when this worker left them."""
+    stop = stop or threading.Event()
+    worked: list[RunInfo] = []
+    logger.info("worker %s serving %s with %s", options.name, redact(redis_url),
+                ", ".join(options.watches) or "every watch")  # fmt: skip
+    while not stop.is_set():
+        run = _next_run(db_url, options.watches)
+        if run is None:
+            if options.once:
+                break
+            stop.wait(options.poll)
+            continue
+        watch = _watch_of(db_url, run)
+        code = join_run(run, watch, db_url, redis_url, options.name, options.on_event,
+                        options.crawl_settings, options.log_level, options.log_file,
+                        options.now, stop)  # fmt: skip
+        after = _run(db_url, run.id)
+        worked.append(after)
+        if options.on_run is not None:
+            options.on_run(after, code)
+        if code != 0 and after.status == "running":
+            logger.error("worker %s: crawl process for run %d exited with %d", options.name,
+                         run.id, code)  # fmt: skip
+            stop.wait(options.poll)  # do not spin on a run that keeps failing here
+    return worked
+
+
+def _next_run(db_url: str, watches: Sequence[str]) -> RunInfo | None:
+    store = Store.open(db_url)
+    try:
+        runs = store.worker_runs(watches)
+    finally:
+        store.close()
+    return runs[0] if runs else None
+
+
+def _run(db_url: str, run_id: int) -> RunInfo:
+    store = Store.open(db_url)
+    try:
+        return store.get_run(run_id)
+    finally:
+        store.close()
+
+
+def _watch_of(db_url: str, run: RunInfo) -> Watch:
+    store = Store.open(db_url)
+    try:
+        config = store.watch_config(run.watch)
+    finally:
+        store.close()
+    if config is None:
+        raise WatchError("<database>", None, f"watch {run.watch!r} of run {run.id} is not stored")
+    return watch_from_config(config, f"<watch {run.watch} in the database>")
