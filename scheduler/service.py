@@ -32,6 +32,7 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from crawler.fleet import queue_run, wait_for_run
 from crawler.runner import ProgressCallback, run_crawl
 from crawler.watch import Watch
 from digest import digest_paths, write_digests
@@ -109,6 +110,8 @@ class SchedulerOptions:
     log_file: str | None = None
     on_outcome: Callable[[JobOutcome], None] | None = None
     on_crawl_event: Callable[[str, dict[str, Any]], None] | None = None
+    # set: re-crawls are queued for `wirewatch worker`s sharing this Redis, not run here
+    redis_url: str | None = None
 
 
 def job_id(kind: str, watch: str) -> str:
@@ -230,6 +233,12 @@ class WatchScheduler:
             if on_event is not None:
                 on_event(watch_name, event)
 
+        if self.options.redis_url:
+            run_id = queue_run(watch, self.db_url, self._virtual_now)
+            logger.info("run %d of %s queued for the workers", run_id, watch_name)
+            run = wait_for_run(self.db_url, run_id, self.stopping)
+            return JobOutcome(job_id(RECRAWL, watch_name), RECRAWL, watch_name, scheduled_for,
+                              run.status, run=run, error=run.error)  # fmt: skip
         forward({"kind": "start", "outcome": "", "url": watch.seeds[0] if watch.seeds else ""})
 
         run = run_crawl(

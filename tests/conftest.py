@@ -6,6 +6,7 @@ import os
 import socket
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -32,6 +33,27 @@ def db_url(tmp_path: Path) -> str:
 PG_URL = os.environ.get("WIREWATCH_TEST_PG")
 
 
+@contextmanager
+def postgres_schema() -> Iterator[str]:
+    """A URL for a fresh schema of its own on the PostgreSQL server named by
+    WIREWATCH_TEST_PG (the test is skipped when that is unset), dropped afterwards."""
+    if not PG_URL:
+        pytest.skip("set WIREWATCH_TEST_PG to a PostgreSQL URL to run the PostgreSQL tests")
+    from sqlalchemy import create_engine, text
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_URL, pool_pre_ping=True)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in PG_URL else "?"
+    try:
+        yield f"{PG_URL}{separator}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh database on each engine: a SQLite file, and a schema of its own on the
@@ -39,19 +61,24 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'store.db'}"
         return
-    if not PG_URL:
-        pytest.skip("set WIREWATCH_TEST_PG to a PostgreSQL URL to run the PostgreSQL tests")
-    from sqlalchemy import create_engine, text
+    with postgres_schema() as url:
+        yield url
 
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_URL)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    separator = "&" if "?" in PG_URL else "?"
-    yield f"{PG_URL}{separator}options=-csearch_path%3D{schema}"
-    with admin.begin() as connection:
-        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    with postgres_schema() as url:
+        yield url
+
+
+REDIS_URL = os.environ.get("WIREWATCH_TEST_REDIS")
+
+
+@pytest.fixture
+def redis_url() -> str:
+    if not REDIS_URL:
+        pytest.skip("set WIREWATCH_TEST_REDIS (redis://host:port/db) to run the Redis tests")
+    return REDIS_URL
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ def demo_watch_for(
     tmp_path: Path,
     extra_seeds: tuple[str, ...] = (),
     with_feeds: bool = False,
+    name: str = "demo",
     **extra: Any,
 ) -> Path:
     """seeds/demo.toml, re-pointed at a newsroom running on free ports; its feeds only
@@ -37,7 +38,7 @@ def demo_watch_for(
         extra["feeds"] = [on_room(feed) for feed in demo.feeds]
     return write_watch(
         tmp_path,
-        "demo",
+        name,
         [*seeds, *extra_seeds],
         keywords=list(demo.keywords),
         allowed_domains=list(demo.allowed_domains),

@@ -50,6 +50,10 @@ PROGRESS_OPTION = click.option(
     default=None,
     help="Show a live progress line while crawling (default: when stderr is a terminal).",
 )
+REDIS_OPTION_HELP = (
+    "Redis URL, e.g. redis://127.0.0.1:6379/0, shared by the scheduler and its workers. "
+    "Also read from WIREWATCH_REDIS."
+)
 LOG_FILE_OPTION = click.option(
     "--log-file",
     type=click.Path(dir_okay=False),
@@ -727,9 +731,17 @@ def search(query: str, db_url: str, fmt: str, since: str | None, watch_name: str
 @log_level_option("INFO", "Scheduler log level (on stderr); crawls log WARNING unless DEBUG.")
 @LOG_FILE_OPTION
 @PROGRESS_OPTION
+@click.option(
+    "--redis",
+    "redis_url",
+    envvar="WIREWATCH_REDIS",
+    default=None,
+    help="Queue each re-crawl for the `wirewatch worker` processes sharing this Redis "
+    "instead of crawling here, and wait for them to finish it. " + REDIS_OPTION_HELP,
+)
 def run(watch_files: tuple[str, ...], db_url: str, once: bool, now: Any, digest_dir: str,
         state_dir: str, fmt: str, workers: int | None, log_level: str,
-        log_file: str | None, progress: bool | None) -> None:  # fmt: skip
+        log_file: str | None, progress: bool | None, redis_url: str | None) -> None:  # fmt: skip
     """Re-crawl watches on their intervals and write their daily digests.
 
     WATCH_FILES default to every seeds/*.toml. Each watch gets a re-crawl job every
@@ -743,9 +755,14 @@ def run(watch_files: tuple[str, ...], db_url: str, once: bool, now: Any, digest_
     are due and exits (exit code 1 if one failed).
 
     \b
+    With --redis, each re-crawl is queued for `wirewatch worker` processes (on this
+    machine or others) and the scheduler waits for them to finish it.
+
+    \b
     Examples:
       wirewatch run                                  # all watches, until stopped
       wirewatch run seeds/demo.toml --once           # from cron, every few minutes
+      wirewatch run --db postgresql+psycopg://wirewatch@db/wirewatch --redis redis://cache:6379/0
     """
     import logging
 
@@ -765,6 +782,7 @@ def run(watch_files: tuple[str, ...], db_url: str, once: bool, now: Any, digest_
         log_level="DEBUG" if log_level == "DEBUG" else "WARNING",
         log_file=log_file,
         on_outcome=printer(fmt),
+        redis_url=redis_url,
     )
     show = sys.stderr.isatty() if progress is None else progress
     try:
@@ -779,6 +797,73 @@ def run(watch_files: tuple[str, ...], db_url: str, once: bool, now: Any, digest_
         sys.exit(1)
     if once and not outcomes:
         click.echo("nothing was due", err=True)
+
+
+@main.command()
+@DB_OPTION
+@click.option("--redis", "redis_url", envvar="WIREWATCH_REDIS", required=True,
+              help=REDIS_OPTION_HELP)  # fmt: skip
+@click.option(
+    "--name",
+    default=None,
+    help="This worker's name, unique among the running workers (default: HOST-PID). The "
+    "requests a dead worker held go back to the frontier when its heartbeat lapses (10 "
+    "s): taken back by the others, or by itself when restarted under the same name.",
+)
+@click.option(
+    "--watch",
+    "watch_names",
+    multiple=True,
+    help="Only work on runs of this watch (repeatable; default: every watch).",
+)
+@click.option(
+    "--once", is_flag=True, help="Work on the runs waiting now, then exit (tests, batch jobs)."
+)
+@click.option(
+    "--now",
+    type=click.DateTime(["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]),
+    default=None,
+    help="Act as if it were this UTC time (replaying days of a story, like run --now).",
+)
+@click.option(
+    "--concurrency",
+    type=click.IntRange(1, 256),
+    default=16,
+    show_default=True,
+    help="Requests this worker keeps in flight (it takes that many from the shared "
+    "frontier at a time; still at most two per site).",
+)
+@table_or_json_option("One line per run worked on: text, or a JSON object (JSON lines).")
+@WORKERS_OPTION
+@log_level_option("INFO", "Worker log level (on stderr); crawls log WARNING unless DEBUG.")
+@LOG_FILE_OPTION
+@PROGRESS_OPTION
+def worker(db_url: str, redis_url: str, name: str | None, watch_names: tuple[str, ...],
+           once: bool, now: Any, concurrency: int, fmt: str, workers: int | None,
+           log_level: str, log_file: str | None, progress: bool | None) -> None:  # fmt: skip
+    """Crawl the runs `wirewatch run --redis` queues, together with other workers.
+
+    Workers on one machine or several share each watch's frontier, its page budget and
+    its seen-page set in Redis, and one story index in the database, so the articles,
+    clusters and claims are the same as one process would store. A worker killed
+    mid-crawl loses nothing: the requests it held go back to the frontier. Runs until
+    SIGINT or SIGTERM (the requests in flight finish first), or with --once until no
+    run is waiting.
+
+    \b
+    Example, three workers and a scheduler on PostgreSQL and Redis:
+      export WIREWATCH_DB=postgresql+psycopg://wirewatch@db/wirewatch
+      export WIREWATCH_REDIS=redis://cache:6379/0
+      wirewatch worker --name w1 &  wirewatch worker --name w2 &  wirewatch worker --name w3 &
+      wirewatch run
+    """
+    from wirewatch.worker_cmd import serve
+
+    settings: dict[str, Any] = {"CONCURRENT_REQUESTS": concurrency}
+    if workers is not None:
+        settings["WIREWATCH_EXTRACTION_WORKERS"] = workers
+    serve(db_url, redis_url, name, watch_names, once, now, fmt, settings, log_level, log_file,
+          progress)  # fmt: skip
 
 
 def default_watch_files() -> list[str]:

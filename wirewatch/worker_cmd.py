@@ -1,0 +1,87 @@
+"""`wirewatch worker` on the terminal: serve queued runs until stopped."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import sys
+import threading
+from datetime import datetime
+from types import FrameType
+from typing import Any
+
+import click
+from redis.exceptions import RedisError
+
+from crawler.fleet import WorkerOptions, serve_worker
+from crawler.shared import connect, redact
+from storage import Store, StoreError
+from storage.store import RunInfo
+
+
+def serve(db_url: str, redis_url: str, name: str | None, watch_names: tuple[str, ...],
+          once: bool, now: datetime | None, fmt: str, crawl_settings: dict[str, Any],
+          log_level: str, log_file: str | None, progress: bool | None) -> None:  # fmt: skip
+    from wirewatch.crawling import CrawlProgress
+
+    logging.basicConfig(level=log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    _check_services(db_url, redis_url)
+    name = name or f"{os.uname().nodename}-{os.getpid()}"
+    stop = threading.Event()
+    show = sys.stderr.isatty() if progress is None else progress
+    with CrawlProgress(show) as display:
+        options = WorkerOptions(
+            name=name, watches=watch_names, once=once, now=now,
+            crawl_settings=crawl_settings,
+            log_level="DEBUG" if log_level == "DEBUG" else "WARNING", log_file=log_file,
+            on_event=lambda event: display.on_event(name, event), on_run=_printer(fmt, name),
+        )  # fmt: skip
+        received = _stop_on_signals(stop, name)
+        serve_worker(db_url, redis_url, options, stop)
+    if received:
+        sys.exit(130 if received[0] == signal.SIGINT else 0)
+
+
+def _check_services(db_url: str, redis_url: str) -> None:
+    """Fail at once, saying which service, rather than in the middle of a crawl."""
+    try:
+        Store.open(db_url).close()
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from exc
+    try:
+        connect(redis_url).ping()
+    except (RedisError, ValueError) as exc:
+        raise click.ClickException(f"cannot reach Redis at {redact(redis_url)}: {exc}") from exc
+
+
+def _printer(fmt: str, name: str) -> Any:
+    def report(run: RunInfo, exit_code: int) -> None:
+        if fmt == "json":
+            record = {"worker": name, "run": run.id, "watch": run.watch, "status": run.status,
+                      "exit_code": exit_code, "stats": run.stats}  # fmt: skip
+            click.echo(json.dumps(record, ensure_ascii=False))
+        else:
+            pages = run.stats.get("pages_fetched", 0)
+            done = f" · {pages} pages in all" if run.status != "running" else ""
+            click.echo(f"worker {name}: run {run.id} ({run.watch}) {run.status}{done}")
+        sys.stdout.flush()
+
+    return report
+
+
+def _stop_on_signals(stop: threading.Event, name: str) -> list[int]:
+    received: list[int] = []
+
+    def handle(signum: int, _frame: FrameType | None) -> None:
+        if received and signum == signal.SIGINT:
+            raise KeyboardInterrupt
+        received.append(signum)
+        click.echo(f"wirewatch worker {name}: {signal.Signals(signum).name} received, "
+                   "stopping (requests in flight finish first)", err=True)  # fmt: skip
+        stop.set()
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, handle)
+    return received
