@@ -512,6 +512,12 @@ def _is_quote(content: str, before_attribution: str) -> bool:
     )
 
 
+# Keys are stored in a column of this width (storage.models.ClaimRow.speaker_key). A
+# key this long is a whole described source ("a Syrian refugee who feared ..."), seen
+# in real corpus pages; its first 120 characters tell such sources apart well enough.
+SPEAKER_KEY_MAX = 120
+
+
 def speaker_key(speaker: str) -> str:
     """A speaker folded for comparison: an acronym it carries or an organisation's
     initials ("nis"), a person's last name ("budanov"), else the lowercase phrase
@@ -521,7 +527,8 @@ def speaker_key(speaker: str) -> str:
         return acronym.group(1).lower()
     words = re.findall(r"[\w’'.-]+", speaker)
     if words and words[-1][0].islower():
-        return " ".join(w.lower() for w in words if w.lower() not in _DETERMINERS)
+        phrase = " ".join(w.lower() for w in words if w.lower() not in _DETERMINERS)
+        return phrase[:SPEAKER_KEY_MAX].rstrip()
     name = _name_part(words)
     if len(name) > 1 and name[-1].lower() in _ORG_HEADS:
         return "".join(w[0] for w in name if w[0].isupper()).lower()

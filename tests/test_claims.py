@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from claims import extract_claims, find_quantities, split_sentences
+from claims.extract import SPEAKER_KEY_MAX
 from tests.claims_eval import POLNEAR, evaluate
 from tests.conftest import REPO
 
@@ -170,3 +171,15 @@ def test_an_update_links_to_the_earlier_claim_whose_figure_it_mentions() -> None
     mentioned = match_claim("nis", "3,000 troops, up from 1,500", figures, known,
                             frozenset({3000.0, 1500.0}))  # fmt: skip
     assert (mentioned.kind, mentioned.claim_id) == (MatchKind.UPDATE, 1)
+
+
+def test_a_long_described_source_still_fits_the_speaker_column() -> None:
+    # from a real VOA page of the corpus: PostgreSQL refused the 126-character key
+    sentence = (
+        "A VOA Extremism Watch Desk reporter Nisan Ahmado's source inside the Rukban camp, "
+        "a Syrian refugee who feared regime retaliation and asked not to be identified, "
+        "said that the Russian and Syrian defense ministry's claim is absolutely not true."
+    )
+    claims = extract_claims(sentence)
+    assert claims and "refugee" in claims[0].speaker_key
+    assert all(len(c.speaker_key) <= SPEAKER_KEY_MAX for c in claims)
