@@ -12,7 +12,7 @@ from __future__ import annotations
 import gc
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from dedup.cluster import (
     DEFAULT_CONFIG,
@@ -29,12 +29,6 @@ from storage import Store
 from storage.clusters import StoredSignature
 
 logger = logging.getLogger(__name__)
-
-# Crawl workers on other machines stamp signatures with their own clocks; catching up
-# looks back this much further than the newest signature seen, so that a clock up to
-# this far behind does not hide a signature (the ones already known are skipped).
-CATCH_UP_SLACK = timedelta(minutes=10)
-EPOCH = datetime(1970, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -68,13 +62,15 @@ class ClusterKeeper:
         self.templates = TemplateLines()
         self.clusters = StoryClusters(config, templates=self.templates)
         self._article_of: dict[str, int] = {}
-        self._signed_until: datetime | None = None  # the newest signature seen
+        self._logged_until = 0  # the last entry of the signature log seen
 
     @classmethod
     def load(cls, store: Store, config: DedupConfig = DEFAULT_CONFIG,
              now: datetime | None = None) -> ClusterKeeper:  # fmt: skip
         """Rebuild the index from stored signatures within the time window."""
         keeper = cls(store, config)
+        # read first: what is logged meanwhile is caught up on (and skipped if known)
+        keeper._logged_until = store.last_logged_signature()
         since = (now or store.clock()) - config.window
         loaded = sum(keeper._add_stored(stored) for stored in store.load_signatures(since))
         logger.info("cluster index rebuilt from %d stored signatures", loaded)
@@ -88,13 +84,14 @@ class ClusterKeeper:
         """Add the signatures other crawl processes stored since the last look (with
         their texts, so that this process learns the same outlet templates); call it
         holding the shared story lock. Returns how many were new here."""
-        since = (self._signed_until or EPOCH) - CATCH_UP_SLACK
-        return sum(self._add_stored(s) for s in self.store.load_signatures(signed_since=since))
+        added = 0
+        for stored in self.store.load_signatures(logged_after=self._logged_until):
+            self._logged_until = max(self._logged_until, stored.logged)
+            added += self._add_stored(stored)
+        return added
 
     def _add_stored(self, stored: StoredSignature) -> bool:
         key = f"v{stored.version_id}"
-        if stored.signed_at is not None:
-            self._signed_until = max(self._signed_until or stored.signed_at, stored.signed_at)
         params = SignatureParams(stored.num_perm, stored.seed, stored.scheme)
         if key in self._article_of or params != self.config.params:
             return False  # known, or made with other parameters (re-signed when changed)
@@ -121,7 +118,6 @@ class ClusterKeeper:
             credits=credits,
         )  # fmt: skip
         key = f"v{facts.version_id}"
-        self._signed_until = max(self._signed_until or EPOCH, self.store.clock())
         self._article_of[key] = facts.article_id
         self.clusters.add_signed(_document(facts), signature, text_hash, credits)
         return self._record(key)

@@ -21,6 +21,7 @@ from storage.models import (
     ArticleVersion,
     ClusterMember,
     CopyEdge,
+    SignatureLog,
     SignatureRow,
     StoryCluster,
 )
@@ -42,8 +43,8 @@ class StoredSignature:
     hashvalues: bytes
     text_hash: str
     credits: tuple[str, ...]
-    signed_at: datetime | None = None
     text: str = ""  # the version's text, when asked for (a worker catching up)
+    logged: int = 0  # its id in the signature log, likewise
 
 
 class ClusterStore:
@@ -78,29 +79,42 @@ class ClusterStore:
                     signed_at=self.clock(),
                 )
             )
+            s.execute(
+                insert_ignoring_conflicts(self.engine, SignatureLog, ["version_id"]).values(
+                    version_id=version_id
+                )
+            )
+
+    def last_logged_signature(self: HasSessions) -> int:
+        """The id of the newest entry of the signature log (0 when it is empty)."""
+        with self.session() as s:
+            return int(s.scalar(select(func.max(SignatureLog.id))) or 0)
 
     @retrying
     def load_signatures(
-        self: HasSessions, since: datetime | None = None, signed_since: datetime | None = None
+        self: HasSessions, since: datetime | None = None, logged_after: int | None = None
     ) -> list[StoredSignature]:
         """Every stored signature (of articles first seen since `since`), oldest first.
 
-        With `signed_since`, only those signed since then, each with its version's text:
-        what a crawl worker needs to catch up on the signatures other workers stored.
+        With `logged_after`, only those logged after that id of the signature log, in
+        log order, each with its log id and its version's text: what a crawl worker needs
+        to catch up on the signatures other workers stored.
         """
         columns: list[Any] = [SignatureRow, ArticleRow]
-        if signed_since is not None:
-            columns.append(ArticleVersion.text)
-        query = (
-            select(*columns)
-            .join(ArticleRow, ArticleRow.id == SignatureRow.article_id)
-            .order_by(SignatureRow.version_id)
-        )
+        if logged_after is not None:
+            columns += [ArticleVersion.text, SignatureLog.id]
+        query = select(*columns).join(ArticleRow, ArticleRow.id == SignatureRow.article_id)
         if since is not None:
             query = query.where(ArticleRow.first_seen >= since)
-        if signed_since is not None:
-            query = query.join(ArticleVersion, ArticleVersion.id == SignatureRow.version_id)
-            query = query.where(SignatureRow.signed_at >= signed_since)
+        if logged_after is None:
+            query = query.order_by(SignatureRow.version_id)
+        else:
+            query = (
+                query.join(SignatureLog, SignatureLog.version_id == SignatureRow.version_id)
+                .join(ArticleVersion, ArticleVersion.id == SignatureRow.version_id)
+                .where(SignatureLog.id > logged_after)
+                .order_by(SignatureLog.id)
+            )
         with self.session() as s:
             return [_stored_signature(*row) for row in s.execute(query)]
 
@@ -286,9 +300,11 @@ class ClusterStore:
             }
 
 
-def _stored_signature(sig: SignatureRow, art: ArticleRow, text: str = "") -> StoredSignature:
+def _stored_signature(
+    sig: SignatureRow, art: ArticleRow, text: str = "", logged: int = 0
+) -> StoredSignature:
     return StoredSignature(
         sig.article_id, sig.version_id, art.canonical_url, art.outlet, art.site_name,
         art.published, art.first_seen, sig.scheme, sig.seed, sig.num_perm, sig.size,
-        sig.hashvalues, sig.text_hash, tuple(sig.credits or ()), sig.signed_at, text,
+        sig.hashvalues, sig.text_hash, tuple(sig.credits or ()), text, logged,
     )  # fmt: skip

@@ -150,6 +150,17 @@ class SignatureRow(Base):
     signed_at: Mapped[datetime] = mapped_column(DateTime, index=True)
 
 
+class SignatureLog(Base):
+    """The order signatures were stored in: crawl workers catch up on the signatures
+    the others stored by reading this log past the last id they saw (ids grow in commit
+    order, since signatures are stored under the shared story lock)."""
+
+    __tablename__ = "signature_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("signatures.version_id"), unique=True)
+
+
 class StoryCluster(Base):
     """One story: an origin article and its copies. Merged clusters point to the survivor."""
 

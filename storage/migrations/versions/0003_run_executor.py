@@ -1,5 +1,6 @@
-"""crawl_runs.executor: who carries out a run, this process ("local") or the Redis
-workers ("workers"), which pick up the running runs of their kind.
+"""For crawl workers: crawl_runs.executor, who carries out a run, this process
+("local") or the Redis workers ("workers"); signature_log, the order signatures were
+stored in, which workers read to catch up on each other's.
 
 Revision ID: 0003
 Revises: 0002
@@ -30,9 +31,19 @@ def upgrade() -> None:
             )
         if "ix_crawl_runs_status_executor" not in indexes:
             batch_op.create_index("ix_crawl_runs_status_executor", ["status", "executor"])
+    if not inspector.has_table("signature_log"):
+        op.create_table(
+            "signature_log",
+            sa.Column("id", sa.Integer(), nullable=False),
+            sa.Column("version_id", sa.Integer(), nullable=False),
+            sa.ForeignKeyConstraint(["version_id"], ["signatures.version_id"]),
+            sa.PrimaryKeyConstraint("id"),
+            sa.UniqueConstraint("version_id"),
+        )
 
 
 def downgrade() -> None:
+    op.drop_table("signature_log")
     with op.batch_alter_table("crawl_runs", schema=None) as batch_op:
         batch_op.drop_index("ix_crawl_runs_status_executor")
         batch_op.drop_column("executor")
