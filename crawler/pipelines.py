@@ -25,7 +25,7 @@ from crawler.items import FetchFailedItem, ListingItem, NotModifiedItem, PageIte
 from crawler.shared import RunTally
 from crawler.urls import URLError, canonicalize_url, outlet_of
 from storage import ArticleSnapshot, FetchRecord, Store
-from storage.claims import NewClaim
+from storage.claims import ClaimEntry, NewClaim
 from storage.locks import SharedLock
 
 logger = logging.getLogger(__name__)
@@ -381,7 +381,12 @@ class ClaimsPipeline:
         return item
 
     def record(self, text: str, article_id: int, version_id: int, cluster_id: int | None) -> None:
+        """Match each claim of the text against the known ones (and those new earlier in
+        the same text), then store them all in one transaction."""
         assert self.store is not None
+        entries: list[ClaimEntry] = []
+        counts: Counter[str] = Counter()
+        known_before = len(self.known)
         for claim in extract_claims(text):
             quantities = [q.to_json() for q in claim.quantities]
             claim_figures = figures(quantities)
@@ -390,24 +395,35 @@ class ClaimsPipeline:
                 claim.speaker_key, claim.content, claim_figures, self.known, mentioned
             )
             if match.kind is MatchKind.MENTION and match.claim_id is not None:
-                self.store.add_mention(match.claim_id, article_id, version_id, claim.start)
-                self.count("claim_mentions")
+                entries.append(ClaimEntry(claim.start, claim_id=match.claim_id))
+                counts["claim_mentions"] += 1
                 continue
             relation = None if match.kind is MatchKind.NEW else match.kind.value
             new = NewClaim(claim.speaker, claim.speaker_key, claim.cue, claim.content,
                            claim.sentence, claim.quote, quantities, relation,
                            match.claim_id)  # fmt: skip
-            claim_id = self.store.add_claim(
-                self.watch_id, cluster_id, article_id, version_id, claim.start, new
-            )
-            self.known.append(KnownClaim(claim_id, claim.speaker_key, claim.content, claim_figures))
-            self.count(f"claims_{relation or 'new'}")
+            provisional = -1 - len(entries)
+            entries.append(ClaimEntry(claim.start, new=new, provisional_id=provisional))
+            self.known.append(KnownClaim(provisional, claim.speaker_key, claim.content,
+                                         claim_figures))  # fmt: skip
+            counts[f"claims_{relation or 'new'}"] += 1
+        if not entries:
+            return
+        try:
+            ids = self.store.record_claims(self.watch_id, cluster_id, article_id, version_id,
+                                           entries)  # fmt: skip
+        except Exception:
+            del self.known[known_before:]  # nothing of this text was stored
+            raise
+        self.known[known_before:] = [replace(k, id=ids[k.id]) for k in self.known[known_before:]]
+        for key, amount in counts.items():
+            self.count(key, amount)
 
-    def count(self, key: str) -> None:
+    def count(self, key: str, amount: int = 1) -> None:
         if self.tally is not None:
-            self.tally.add(key)
+            self.tally.add(key, amount)
         elif self.stats is not None:
-            self.stats.inc_value(SHARED_PREFIX + key)
+            self.stats.inc_value(SHARED_PREFIX + key, amount)
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.store is not None:

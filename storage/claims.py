@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from storage.common import HasSessions, iso, retrying
 from storage.dialect import insert_ignoring_conflicts
@@ -32,6 +33,17 @@ class NewClaim:
     related_claim_id: int | None = None
 
 
+@dataclass(frozen=True)
+class ClaimEntry:
+    """One claim sentence of an article version: a mention of claim `claim_id`, or
+    (with `new`) a new claim, known in its batch by `provisional_id` (negative)."""
+
+    start: int  # the sentence's offset in the text
+    claim_id: int = 0
+    new: NewClaim | None = None
+    provisional_id: int = 0
+
+
 class ClaimStore:
     """Mixed into storage.Store."""
 
@@ -48,47 +60,39 @@ class ClaimStore:
             return [_claim_facts(row) for row in s.scalars(query)]
 
     @retrying
-    def add_claim(
+    def record_claims(
         self: _HasClusters,
         watch_id: int | None,
         cluster_id: int | None,
         article_id: int,
         version_id: int,
-        start: int,
-        claim: NewClaim,
-    ) -> int:
-        """Record a new claim and its first mention, in one transaction."""
+        entries: list[ClaimEntry],
+    ) -> dict[int, int]:
+        """Record the claims of one article version, in order and in one transaction:
+        new claims with their first mention, and mentions of known claims. An entry may
+        refer to a claim new in the same batch by its provisional (negative) id; returns
+        the ids the new claims got, by provisional id."""
         now = self.clock()
+        ids: dict[int, int] = {}
         with self.session() as s:
-            row = ClaimRow(
-                watch_id=watch_id, cluster_id=cluster_id, speaker=claim.speaker,
-                speaker_key=claim.speaker_key, cue=claim.cue, content=claim.content,
-                sentence=claim.sentence, quote=claim.quote, quantities=claim.quantities,
-                first_seen=now, first_article_id=article_id, first_version_id=version_id,
-                relation=claim.relation, related_claim_id=claim.related_claim_id,
-            )  # fmt: skip
-            s.add(row)
-            s.flush()
-            s.add(ClaimMention(claim_id=row.id, version_id=version_id, article_id=article_id,
-                               seen_at=now, start=start))  # fmt: skip
-            return row.id
-
-    @retrying
-    def add_mention(
-        self: _HasClusters, claim_id: int, article_id: int, version_id: int, start: int
-    ) -> None:
-        with self.session() as s:
-            s.execute(
-                insert_ignoring_conflicts(
-                    self.engine, ClaimMention, ["claim_id", "version_id"]
-                ).values(
-                    claim_id=claim_id,
-                    version_id=version_id,
-                    article_id=article_id,
-                    seen_at=self.clock(),
-                    start=start,
+            for entry in entries:
+                claim_id = ids.get(entry.claim_id, entry.claim_id)
+                if entry.new is not None:
+                    claim_id = _insert_claim(s, watch_id, cluster_id, article_id, version_id,
+                                             now, entry.new, ids)  # fmt: skip
+                    ids[entry.provisional_id] = claim_id
+                s.execute(
+                    insert_ignoring_conflicts(
+                        self.engine, ClaimMention, ["claim_id", "version_id"]
+                    ).values(
+                        claim_id=claim_id,
+                        version_id=version_id,
+                        article_id=article_id,
+                        seen_at=now,
+                        start=entry.start,
+                    )
                 )
-            )
+        return ids
 
     def list_claims(
         self: _HasClusters,
@@ -187,3 +191,20 @@ def _claim_facts(row: ClaimRow) -> dict[str, Any]:
         "first_article_id": row.first_article_id, "first_version_id": row.first_version_id,
         "relation": row.relation, "related_claim_id": row.related_claim_id,
     }  # fmt: skip
+
+
+def _insert_claim(s: Session, watch_id: int | None, cluster_id: int | None,
+                  article_id: int, version_id: int, now: datetime, claim: NewClaim,
+                  ids: dict[int, int]) -> int:  # fmt: skip
+    related = claim.related_claim_id
+    row = ClaimRow(
+        watch_id=watch_id, cluster_id=cluster_id, speaker=claim.speaker,
+        speaker_key=claim.speaker_key, cue=claim.cue, content=claim.content,
+        sentence=claim.sentence, quote=claim.quote, quantities=claim.quantities,
+        first_seen=now, first_article_id=article_id, first_version_id=version_id,
+        relation=claim.relation, related_claim_id=ids.get(related, related)
+        if related is not None else None,
+    )  # fmt: skip
+    s.add(row)
+    s.flush()
+    return row.id
