@@ -15,6 +15,7 @@ from crawler.extraction import extract_article
 from dedup.batch import cluster_documents
 from dedup.cluster import DedupConfig, Document, Role, StoryClusters
 from dedup.credits import credited_names, names_match
+from dedup.templates import TemplateLines
 from newsroom.stories import OUTLETS, build_catalogue
 from tests import dedup_eval
 from wirewatch.cli import main
@@ -186,3 +187,13 @@ def test_crawl_pipeline_and_batch_agree(newsroom: object, tmp_path: Path) -> Non
     assert min(m["similarity"] for m in members) > 0.5
     missing = CliRunner().invoke(main, ["clusters", "show", "999", "--db", db_url])
     assert missing.exit_code == 2 and "no cluster with id 999" in missing.output
+
+
+def test_template_lines_stay_bounded_and_keep_recurring_boilerplate() -> None:
+    templates = TemplateLines(max_lines=50)
+    for page in range(400):  # 400 pages of 5 story lines each, one boilerplate line
+        story = "\n".join(f"story line {page}-{n} about the troops" for n in range(5))
+        templates.learn("outlet.test", f"http://outlet.test/{page}", f"{story}\nFollow World news")
+    assert len(templates._pages["outlet.test"]) <= 50
+    assert templates.is_template("outlet.test", "Follow World news")
+    assert not templates.is_template("outlet.test", "story line 399-1 about the troops")
