@@ -7,7 +7,11 @@ claims), and samples the resident memory of the crawl process and of its extract
 workers every `--every` pages. Prints the samples and the growth after warm-up (the
 first sample past `--warmup` pages) as JSON.
 
+With --redis (and --db, PostgreSQL or SQLite), the crawl is one `wirewatch worker`'s:
+the run is queued for workers and this process works on it, as the worker would.
+
 Usage: python benchmarks/soak.py [--pages 20000] [--hosts 16] [--every 1000]
+           [--db URL --redis URL]
 """
 
 from __future__ import annotations
@@ -23,8 +27,11 @@ from typing import Any
 
 from crawl_throughput import CORPUS, Site
 
-from crawler.runner import run_crawl
+from crawler.fleet import queue_run, wait_for_run
+from crawler.runner import join_run, run_crawl
 from crawler.watch import parse_watch
+from storage import Store
+from storage.store import RunInfo
 
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 
@@ -57,14 +64,32 @@ def _rss_mb(pid: int) -> float:
     return round(pages * PAGE_SIZE / 2**20, 1)
 
 
+def _descendants(pid: int) -> list[int]:
+    children = _children(pid)
+    return children + [d for c in children for d in _descendants(c)]
+
+
 def sample() -> dict[str, float]:
-    """RSS of the crawl process (this process's child) and of its extraction workers."""
+    """RSS of the crawl process (this process's child) and of everything under it: the
+    extraction workers (children of a forkserver) and the forkserver."""
     crawlers = _children(os.getpid())
-    workers = [w for c in crawlers for w in _children(c)]
+    workers = [w for c in crawlers for w in _descendants(c)]
     return {
         "crawl_mb": sum(_rss_mb(c) for c in crawlers),
         "workers_mb": sum(_rss_mb(w) for w in workers),
     }
+
+
+def crawl(watch: Any, db_url: str, redis_url: str | None, on_event: Any) -> RunInfo:
+    """One crawl of the watch: in a crawl process of its own, or as a worker."""
+    if redis_url is None:
+        return run_crawl(watch, db_url, on_event)
+    run_id = queue_run(watch, db_url)
+    store = Store.open(db_url)
+    queued = store.get_run(run_id)
+    store.close()
+    join_run(queued, watch, db_url, redis_url, "soak-worker", on_event)
+    return wait_for_run(db_url, run_id)
 
 
 def main() -> None:
@@ -73,6 +98,10 @@ def main() -> None:
     parser.add_argument("--hosts", type=int, default=16)
     parser.add_argument("--every", type=int, default=1000, help="pages between samples")
     parser.add_argument("--warmup", type=int, default=2000, help="pages before the baseline")
+    parser.add_argument("--db", default=None, help="database URL (default: a new SQLite file)")
+    parser.add_argument(
+        "--redis", default=None, help="crawl as one `wirewatch worker` sharing this Redis"
+    )
     args = parser.parse_args()
     site = Site(load_pages(args.pages), args.hosts)
     bases = site.start()
@@ -81,7 +110,7 @@ def main() -> None:
         "keywords": ["benchmark"], "depth": 0, "max_pages": args.pages,
         "allow_private_addresses": True,
     })  # fmt: skip
-    db_url = f"sqlite:///{Path(tempfile.mkdtemp(prefix='wirewatch-soak-')) / 'soak.db'}"
+    db_url = args.db or f"sqlite:///{Path(tempfile.mkdtemp(prefix='wirewatch-soak-')) / 'soak.db'}"
     samples: list[dict[str, Any]] = []
     seen = 0
     began = time.perf_counter()
@@ -96,7 +125,7 @@ def main() -> None:
                 print(json.dumps(samples[-1]), flush=True)
 
     try:
-        run = run_crawl(watch, db_url, on_event)
+        run = crawl(watch, db_url, args.redis, on_event)
     finally:
         site.stop()
     base = next((s for s in samples if s["pages"] >= args.warmup), None)

@@ -246,7 +246,7 @@ class SharedScheduler(RedisScheduler):
     def next_request(self) -> Request | None:
         request = self.queue.pop()
         if request is not None and self.stats:
-            self.stats.inc_value("scheduler/dequeued/redis", spider=self.spider)
+            self.stats.inc_value("scheduler/dequeued/redis")
         return request
 
 

@@ -114,6 +114,10 @@ class StoryClusters:
         self._by_hash: dict[str, str] = {}
         self._by_url: dict[str, str] = {}
         self._edges: dict[tuple[str, str], float] = {}
+        # the partial-copy pairs by key, in the order they were found, so that one
+        # article's edges are found without going over every edge (see edges_of)
+        self._sources_of: dict[str, list[str]] = defaultdict(list)
+        self._targets_of: dict[str, list[str]] = defaultdict(list)
         self._members: dict[str, list[str]] = {}
 
     # --- adding --------------------------------------------------------------------------
@@ -173,7 +177,11 @@ class StoryClusters:
         ):
             source, target = sorted((new, old), key=_age_key)
             overlap = target.signature.containment_in(source.signature)
-            self._edges[(source.doc.key, target.doc.key)] = round(overlap, 3)
+            pair = (source.doc.key, target.doc.key)
+            if pair not in self._edges:
+                self._sources_of[target.doc.key].append(source.doc.key)
+                self._targets_of[source.doc.key].append(target.doc.key)
+            self._edges[pair] = round(overlap, 3)
 
     def _within_window(self, a: _Entry, b: _Entry) -> bool:
         if a.when is None or b.when is None:
@@ -213,11 +221,11 @@ class StoryClusters:
     def roles(self, keys: list[str]) -> dict[str, Role]:
         """Roles within one cluster (keys as returned by component())."""
         label = self.origin(keys)
-        reusers = {target for _, target in self._edges}
         roles = {}
         for key in keys:
             if key == label:
-                roles[key] = Role.PARTIAL if len(keys) == 1 and key in reusers else Role.ORIGIN
+                reuses = bool(self._sources_of.get(key))
+                roles[key] = Role.PARTIAL if len(keys) == 1 and reuses else Role.ORIGIN
             elif self._by_url.get(self._entries[key].doc.url or "", key) != key:
                 roles[key] = Role.VERSION
             else:
@@ -225,8 +233,35 @@ class StoryClusters:
         return roles
 
     def edges_of(self, key: str) -> list[Edge]:
-        """Partial-copy edges that involve `key` (as copied-from or as reuser)."""
-        return [edge for edge in self.edges() if key in (edge.source, edge.target)]
+        """Partial-copy edges that involve `key` (as copied-from or as reuser): the same
+        as filtering edges(), at the cost of the pairs near `key` rather than of all."""
+        root = self._find(key)
+        wanted = {(self._find(source), key) for source in self._sources_of.get(key, ())}
+        wanted |= {
+            (root, target) for member in self._members[root]
+            for target in self._targets_of.get(member, ())
+        }  # fmt: skip
+        found = (self._best_edge(group, target) for group, target in wanted)
+        edges = [e for e in found if e is not None and key in (e.source, e.target)]
+        return sorted(edges, key=lambda e: (e.source, e.target))
+
+    def _best_edge(self, group: str, target: str) -> Edge | None:
+        """The edge from the cluster `group` (a root) to `target`, chosen as edges() does."""
+        if self._find(target) == group:
+            return None  # copied within its own cluster: not a partial copy
+        origin = self.origin(self._members[group])
+        best: Edge | None = None
+        for source in self._sources_of.get(target, ()):
+            if self._find(source) != group:
+                continue
+            overlap = self._edges[(source, target)]
+            if (
+                best is None
+                or source == origin
+                or (best.source != origin and overlap > best.overlap)
+            ):
+                best = Edge(source, target, overlap)
+        return best
 
     def origin(self, keys: list[str]) -> str:
         entries = [self._entries[k] for k in keys]

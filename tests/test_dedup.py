@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from crawler.extraction import extract_article
 from dedup.batch import cluster_documents
-from dedup.cluster import DedupConfig, Document, Role, StoryClusters
+from dedup.cluster import DEFAULT_CONFIG, DedupConfig, Document, Role, StoryClusters
 from dedup.credits import credited_names, names_match
 from dedup.templates import TemplateLines
 from newsroom.stories import OUTLETS, build_catalogue
@@ -197,3 +197,19 @@ def test_template_lines_stay_bounded_and_keep_recurring_boilerplate() -> None:
     assert len(templates._pages["outlet.test"]) <= 50
     assert templates.is_template("outlet.test", "Follow World news")
     assert not templates.is_template("outlet.test", "story line 399-1 about the troops")
+
+
+@pytest.mark.skipif(
+    not (dedup_eval.CORPUS / "manifest.jsonl").exists(),
+    reason="../shared/corpus is absent (third-party evaluation data)",
+)
+def test_the_edges_of_one_article_are_those_of_all_edges_that_name_it() -> None:
+    evalset = dedup_eval.build(dedup_eval.load_stories())
+    clusters = StoryClusters(DEFAULT_CONFIG)
+    for position, doc in enumerate(evalset.docs):
+        clusters.add(doc)
+        if position % 40 == 39 or position == len(evalset.docs) - 1:  # as the set grows
+            every = clusters.edges()
+            for key in (d.key for d in evalset.docs[: position + 1]):
+                assert clusters.edges_of(key) == [e for e in every if key in (e.source, e.target)]
+    assert clusters.edges(), "the evaluation set has partial copies"
