@@ -13,8 +13,9 @@ Rules (within one watch, which is the user's story):
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
@@ -67,35 +68,95 @@ def wording_similarity(a: str, b: str) -> float:
     return len(words_a & words_b) / len(words_a | words_b)
 
 
+class KnownClaims:
+    """The claims recorded so far, oldest first, indexed by speaker and by figure so
+    that matching a claim looks only at the candidates that can match it (a long crawl
+    knows tens of thousands of claims)."""
+
+    def __init__(self, claims: Iterable[KnownClaim] = ()) -> None:
+        self._all: list[KnownClaim] = []
+        self._by_speaker: dict[str, list[int]] = defaultdict(list)  # positions in _all
+        self._by_figure: dict[tuple[Any, str], list[int]] = defaultdict(list)
+        for claim in claims:
+            self.append(claim)
+
+    def __len__(self) -> int:
+        return len(self._all)
+
+    def __getitem__(self, position: int) -> KnownClaim:
+        return self._all[position]
+
+    def append(self, claim: KnownClaim) -> None:
+        position = len(self._all)
+        self._all.append(claim)
+        self._by_speaker[claim.speaker_key].append(position)
+        for figure in claim.figures:
+            self._by_figure[figure].append(position)
+
+    def truncate(self, length: int) -> None:
+        """Forget the claims added after the first `length` (not stored after all)."""
+        while len(self._all) > length:
+            claim = self._all.pop()
+            self._by_speaker[claim.speaker_key].pop()
+            for figure in claim.figures:
+                self._by_figure[figure].pop()
+
+    def renumber(self, start: int, ids: dict[int, int]) -> None:
+        """Give the claims from position `start` on their stored ids (from provisional)."""
+        for position in range(start, len(self._all)):
+            claim = self._all[position]
+            self._all[position] = replace(claim, id=ids.get(claim.id, claim.id))
+
+    def match(
+        self, speaker_key: str, content: str, claim_figures: frozenset[tuple[Any, str]],
+        mentioned: frozenset[Any] = frozenset(),
+    ) -> Match:  # fmt: skip
+        """Compare a claim with the known ones, most recent first. `mentioned` holds
+        every value the sentence gives, with a unit or not: an update is linked to the
+        speaker's earlier claim whose figure it mentions ("3,000, up from 1,500"), else
+        to the speaker's latest one with another figure."""
+        latest_update: KnownClaim | None = None
+        mentioned_update: KnownClaim | None = None
+        for position in reversed(self._by_speaker.get(speaker_key, ())):
+            candidate = self._all[position]
+            if candidate.figures == claim_figures:
+                needed = SAME_WORDING_WITH_FIGURES if claim_figures else SAME_WORDING
+                if wording_similarity(candidate.content, content) >= needed:
+                    return Match(MatchKind.MENTION, candidate.id)
+            elif _changed_figure(candidate.figures, claim_figures):
+                latest_update = latest_update or candidate
+                if mentioned_update is None and any(v in mentioned for v, _ in candidate.figures):
+                    mentioned_update = candidate
+        update = mentioned_update or latest_update
+        if update is not None:
+            return Match(MatchKind.UPDATE, update.id)
+        corroborated = self._latest_with_figure(claim_figures, speaker_key)
+        if corroborated is not None:
+            return Match(MatchKind.CORROBORATION, corroborated.id)
+        return Match(MatchKind.NEW)
+
+    def _latest_with_figure(
+        self, claim_figures: frozenset[tuple[Any, str]], other_than: str
+    ) -> KnownClaim | None:
+        """The most recent claim of another speaker sharing a figure with this one."""
+        best = -1
+        for figure in claim_figures:
+            for position in reversed(self._by_figure.get(figure, ())):
+                if position <= best:
+                    break
+                if self._all[position].speaker_key != other_than:
+                    best = position
+                    break
+        return self._all[best] if best >= 0 else None
+
+
 def match_claim(
     speaker_key: str, content: str, claim_figures: frozenset[tuple[Any, str]],
-    known: Sequence[KnownClaim], mentioned: frozenset[Any] = frozenset(),
+    known: Sequence[KnownClaim] | KnownClaims, mentioned: frozenset[Any] = frozenset(),
 ) -> Match:  # fmt: skip
-    """Compare a claim with the known ones (oldest first, as recorded), most recent
-    first. `mentioned` holds every value the sentence gives, with a unit or not: an
-    update is linked to the speaker's earlier claim whose figure it mentions ("3,000,
-    up from 1,500"), else to the speaker's latest one with another figure."""
-    latest_update: KnownClaim | None = None
-    mentioned_update: KnownClaim | None = None
-    corroborated: KnownClaim | None = None
-    for candidate in reversed(known):
-        same_speaker = candidate.speaker_key == speaker_key
-        if same_speaker and candidate.figures == claim_figures:
-            needed = SAME_WORDING_WITH_FIGURES if claim_figures else SAME_WORDING
-            if wording_similarity(candidate.content, content) >= needed:
-                return Match(MatchKind.MENTION, candidate.id)
-        elif same_speaker and _changed_figure(candidate.figures, claim_figures):
-            latest_update = latest_update or candidate
-            if mentioned_update is None and any(v in mentioned for v, _ in candidate.figures):
-                mentioned_update = candidate
-        elif not same_speaker and corroborated is None and candidate.figures & claim_figures:
-            corroborated = candidate
-    update = mentioned_update or latest_update
-    if update is not None:
-        return Match(MatchKind.UPDATE, update.id)
-    if corroborated is not None:
-        return Match(MatchKind.CORROBORATION, corroborated.id)
-    return Match(MatchKind.NEW)
+    """KnownClaims.match, for known claims given as a list (oldest first)."""
+    index = known if isinstance(known, KnownClaims) else KnownClaims(known)
+    return index.match(speaker_key, content, claim_figures, mentioned)
 
 
 def _changed_figure(old: frozenset[tuple[Any, str]], new: frozenset[tuple[Any, str]]) -> bool:

@@ -18,7 +18,7 @@ from scrapy.spiders import Spider
 
 from claims import extract_claims
 from claims.changes import ChangeKind, compare_versions
-from claims.matching import KnownClaim, MatchKind, figures, match_claim
+from claims.matching import KnownClaim, KnownClaims, MatchKind, figures
 from crawler.clustering import ArticleFacts, ClusterKeeper
 from crawler.extraction import Article, PageStatus
 from crawler.items import FetchFailedItem, ListingItem, NotModifiedItem, PageItem
@@ -340,7 +340,7 @@ class ClaimsPipeline:
         self.settings = settings
         self.watch_id: int | None = settings.getint("WIREWATCH_WATCH_ID") or None
         self.store: Store | None = None
-        self.known: list[KnownClaim] = []
+        self.known = KnownClaims()
         self.stats: Any = None  # Scrapy's stats collector
         self.lock = shared_story_lock(settings)
         self.tally = RunTally.from_settings(settings, _watch_name(settings))
@@ -364,10 +364,10 @@ class ClaimsPipeline:
         """Add the claims recorded since the last look (by other workers, if any)."""
         assert self.store is not None
         after = self.known[-1].id if self.known else 0
-        self.known.extend(
-            KnownClaim(c["id"], c["speaker_key"], c["content"], figures(c["quantities"]))
-            for c in self.store.load_claims(self.watch_id, after_id=after)
-        )
+        for c in self.store.load_claims(self.watch_id, after_id=after):
+            self.known.append(
+                KnownClaim(c["id"], c["speaker_key"], c["content"], figures(c["quantities"]))
+            )
 
     def process_item(self, item: Any) -> Any:
         if isinstance(item, PageItem) and item.version_id is not None:
@@ -391,9 +391,7 @@ class ClaimsPipeline:
             quantities = [q.to_json() for q in claim.quantities]
             claim_figures = figures(quantities)
             mentioned = frozenset(q["value"] for q in quantities)
-            match = match_claim(
-                claim.speaker_key, claim.content, claim_figures, self.known, mentioned
-            )
+            match = self.known.match(claim.speaker_key, claim.content, claim_figures, mentioned)
             if match.kind is MatchKind.MENTION and match.claim_id is not None:
                 entries.append(ClaimEntry(claim.start, claim_id=match.claim_id))
                 counts["claim_mentions"] += 1
@@ -413,9 +411,9 @@ class ClaimsPipeline:
             ids = self.store.record_claims(self.watch_id, cluster_id, article_id, version_id,
                                            entries)  # fmt: skip
         except Exception:
-            del self.known[known_before:]  # nothing of this text was stored
+            self.known.truncate(known_before)  # nothing of this text was stored
             raise
-        self.known[known_before:] = [replace(k, id=ids[k.id]) for k in self.known[known_before:]]
+        self.known.renumber(known_before, ids)
         for key, amount in counts.items():
             self.count(key, amount)
 

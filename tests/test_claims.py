@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -183,3 +184,43 @@ def test_a_long_described_source_still_fits_the_speaker_column() -> None:
     claims = extract_claims(sentence)
     assert claims and "refugee" in claims[0].speaker_key
     assert all(len(c.speaker_key) <= SPEAKER_KEY_MAX for c in claims)
+
+
+def test_the_claim_index_matches_as_a_walk_over_every_known_claim() -> None:
+    """KnownClaims finds its candidates by speaker and figure; the answers must be those
+    of comparing with every known claim, most recent first (the rules' definition)."""
+    import random
+
+    from claims.matching import KnownClaim, KnownClaims, Match, MatchKind, wording_similarity
+
+    def by_walking(key: str, content: str, figs: frozenset[Any], known: list[KnownClaim]) -> Match:
+        update = corroborated = None
+        for c in reversed(known):
+            if c.speaker_key == key and c.figures == figs:
+                if wording_similarity(c.content, content) >= (0.3 if figs else 0.5):
+                    return Match(MatchKind.MENTION, c.id)
+            elif c.speaker_key == key and any(
+                u in {u for _, u in c.figures} and (v, u) not in c.figures for v, u in figs
+            ):
+                update = update or c
+            elif c.speaker_key != key and corroborated is None and c.figures & figs:
+                corroborated = c
+        if update is not None:
+            return Match(MatchKind.UPDATE, update.id)
+        if corroborated is not None:
+            return Match(MatchKind.CORROBORATION, corroborated.id)
+        return Match(MatchKind.NEW)
+
+    rng = random.Random(5)
+    speakers, words = ["nis", "budanov", "zelenskyy", "peskov"], ["troops", "shells", "sent"]
+    known: list[KnownClaim] = []
+    index = KnownClaims()
+    for claim_id in range(1, 400):
+        key = rng.choice(speakers)
+        figs = frozenset((float(rng.choice([1500, 3000, 12000])), rng.choice(words[:2]))
+                         for _ in range(rng.randint(0, 2)))  # fmt: skip
+        content = " ".join(rng.choice(words) for _ in range(4))
+        assert index.match(key, content, figs) == by_walking(key, content, figs, known)
+        claim = KnownClaim(claim_id, key, content, figs)
+        known.append(claim)
+        index.append(claim)
