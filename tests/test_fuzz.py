@@ -59,10 +59,16 @@ def test_canonical_urls_never_crash_and_are_idempotent(url: str) -> None:
     assert canonicalize_url(canonical) == canonical
 
 
-# trafilatura's first call loads its models of boilerplate: a slower first example
+@pytest.fixture(scope="module")
+def warm_extractor() -> None:
+    """trafilatura's first call loads its lazy parts: seconds on a busy machine, which
+    the per-example deadline would take for a hang (it did, once, in a full run)."""
+    extract_page(b"<html><body><p>warm up</p></body></html>", "http://example.test/", None)
+
+
 @settings(FUZZ, deadline=5000)
 @given(st.one_of(st.binary(max_size=4000), prose.map(lambda t: f"<html><body><p>{t}</p>")))
-def test_extraction_never_crashes_on_any_bytes(body: bytes | str) -> None:
+def test_extraction_never_crashes_on_any_bytes(warm_extractor: None, body: bytes | str) -> None:
     extraction = extract_page(body, "http://example.test/news/a", "text/html")
     assert extraction.status is not None
 
