@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import sys
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -48,8 +49,9 @@ def _document(facts: ArticleFacts | StoredSignature, text: str = "") -> Document
         key=f"v{facts.version_id}",
         text=text,
         url=facts.canonical_url,
-        outlet=facts.outlet,
-        site_name=facts.site_name,
+        # one string per outlet, not one per article (a long crawl holds many)
+        outlet=sys.intern(facts.outlet),
+        site_name=sys.intern(facts.site_name) if facts.site_name else None,
         published=facts.published,
         first_seen=facts.first_seen.isoformat(),
     )

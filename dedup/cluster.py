@@ -137,6 +137,11 @@ class StoryClusters:
         """
         if doc.key in self._entries:
             raise ValueError(f"document {doc.key!r} was already added")
+        twin = self._by_hash.get(text_hash) if text_hash else None
+        if twin is not None and _same_signature(self._entries[twin].signature, signature):
+            # exact copies are most of a syndication-heavy crawl: hold their one
+            # signature once (soak, benchmarks/README.md)
+            signature, text_hash = self._entries[twin].signature, self._entries[twin].text_hash
         entry = _Entry(doc, signature, text_hash, _when(doc), credits)
         self._entries[doc.key] = entry
         self._parent[doc.key] = doc.key
@@ -145,7 +150,6 @@ class StoryClusters:
             self._union(self._by_url[doc.url], doc.key)
         elif doc.url:
             self._by_url[doc.url] = doc.key
-        twin = self._by_hash.get(text_hash) if text_hash else None
         if twin is not None:
             self._union(twin, doc.key)  # exact copy: same candidates as its twin
             return
@@ -319,6 +323,10 @@ class StoryClusters:
 def encode_credits(text: str) -> list[str]:
     """A text's credits as "name|weight" strings (how they are kept with a signature)."""
     return [f"{name}|{weight}" for name, weight in credit_weights(text).items()]
+
+
+def _same_signature(a: Signature, b: Signature) -> bool:
+    return a.params == b.params and a.size == b.size and bool((a.values == b.values).all())
 
 
 def _same_outlet(a: _Entry, b: _Entry) -> bool:

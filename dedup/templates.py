@@ -6,7 +6,7 @@ different stories from one outlet never look alike through it.
 
 from __future__ import annotations
 
-from collections import OrderedDict, defaultdict
+from collections import OrderedDict
 
 from dedup.text import normalize
 
@@ -17,55 +17,76 @@ MIN_PAGES = 3
 # Lines longer than this are story paragraphs even when repeated (syndicated text,
 # reposted articles); boilerplate lines are short.
 MAX_TEMPLATE_CHARS = 2000
-# Lines remembered per outlet, most recently seen kept. Almost every line is a story
-# paragraph seen once; keeping them all made a long crawl's memory grow with all the
-# text it had read (benchmarks/README.md, soak). An outlet's boilerplate recurs on page
-# after page, so it stays among the recent lines; 10,000 lines is some 300 articles of
-# one outlet, at about 150 bytes a line.
-MAX_LINES_PER_OUTLET = 10_000
+# Lines remembered, across all outlets, most recently seen kept. Almost every line is a
+# story paragraph seen once; keeping them all made a long crawl's memory grow with all
+# the text it had read, and a cap per outlet still grew with the number of outlets
+# (benchmarks/README.md, soak). 50,000 lines take about 9 MB (about 170 bytes a line,
+# measured with tracemalloc in the soak) and are the lines of some 1,500 recent
+# articles: an outlet's boilerplate recurs on its every page, so it is seen again
+# before it is pushed out unless the outlet is silent for over a thousand articles.
+MAX_LINES = 50_000
+# Lines confirmed as template are few per outlet (a footer, a newsletter box, a menu)
+# and are kept apart from the recent lines, so that a quiet outlet does not lose them;
+# the most recently seen this many per outlet.
+MAX_TEMPLATE_LINES_PER_OUTLET = 500
 
 
 class TemplateLines:
-    """Counts, per outlet, on how many distinct pages each short line appears (up to
-    `min_pages`, all that matters), remembering the most recently seen lines only."""
+    """Counts on how many distinct pages of one outlet each short line appears (up to
+    `min_pages`, all that matters), remembering the `max_lines` most recently seen lines
+    of all outlets, and the lines found to be template apart, per outlet."""
 
-    def __init__(self, min_pages: int = MIN_PAGES,
-                 max_lines: int = MAX_LINES_PER_OUTLET) -> None:  # fmt: skip
+    def __init__(self, min_pages: int = MIN_PAGES, max_lines: int = MAX_LINES,
+                 max_template_lines: int = MAX_TEMPLATE_LINES_PER_OUTLET) -> None:  # fmt: skip
         if min_pages < 2:
             raise ValueError(f"min_pages must be at least 2, got {min_pages}")
-        if max_lines < 1:
-            raise ValueError(f"max_lines must be at least 1, got {max_lines}")
+        if max_lines < 1 or max_template_lines < 1:
+            raise ValueError(
+                f"max_lines and max_template_lines must be at least 1, got {max_lines} "
+                f"and {max_template_lines}"
+            )
         self.min_pages = min_pages
         self.max_lines = max_lines
-        # outlet -> line hash -> hashes of the first pages it was seen on
-        self._pages: dict[str, OrderedDict[int, tuple[int, ...]]] = defaultdict(OrderedDict)
+        self.max_template_lines = max_template_lines
+        # hash of (outlet, line) -> hashes of the first pages it was seen on
+        self._recent: OrderedDict[int, tuple[int, ...]] = OrderedDict()
+        # outlet -> hashes of its template lines, most recently seen last
+        self._template: dict[str, OrderedDict[int, None]] = {}
 
     def learn(self, outlet: str | None, page: str, text: str) -> None:
         """Record the lines of one page (a page counts once, however often it is seen)."""
         if outlet is None:
             return
-        lines = self._pages[outlet]
         page_key = hash(page)
         for line in _candidate_lines(text):
-            key = hash(line)
-            pages = lines.get(key, ())
-            if page_key not in pages and len(pages) < self.min_pages:
+            key = hash((outlet, line))
+            template = self._template.get(outlet)
+            if template is not None and key in template:
+                template.move_to_end(key)
+                continue
+            pages = self._recent.pop(key, ())
+            if page_key not in pages:
                 pages = (*pages, page_key)
-            lines[key] = pages
-            lines.move_to_end(key)
-        while len(lines) > self.max_lines:
-            lines.popitem(last=False)
+            if len(pages) >= self.min_pages:
+                self._confirm(outlet, key)
+            else:
+                self._recent[key] = pages
+        while len(self._recent) > self.max_lines:
+            self._recent.popitem(last=False)
+
+    def _confirm(self, outlet: str, key: int) -> None:
+        template = self._template.setdefault(outlet, OrderedDict())
+        template[key] = None
+        if len(template) > self.max_template_lines:
+            template.popitem(last=False)
 
     def is_template(self, outlet: str | None, line: str) -> bool:
-        if outlet is None:
-            return False
-        lines = self._pages.get(outlet)
-        pages = lines.get(hash(normalize(line)), ()) if lines is not None else ()
-        return len(pages) >= self.min_pages
+        template = self._template.get(outlet) if outlet is not None else None
+        return template is not None and hash((outlet, normalize(line))) in template
 
     def strip(self, outlet: str | None, text: str) -> str:
         """The text without its outlet's template lines."""
-        if outlet is None or outlet not in self._pages:
+        if outlet is None or outlet not in self._template:
             return text
         kept = [line for line in text.split("\n") if not self.is_template(outlet, line)]
         return "\n".join(kept)

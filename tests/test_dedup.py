@@ -190,13 +190,23 @@ def test_crawl_pipeline_and_batch_agree(newsroom: object, tmp_path: Path) -> Non
 
 
 def test_template_lines_stay_bounded_and_keep_recurring_boilerplate() -> None:
-    templates = TemplateLines(max_lines=50)
+    templates = TemplateLines(max_lines=50, max_template_lines=3)
     for page in range(400):  # 400 pages of 5 story lines each, one boilerplate line
         story = "\n".join(f"story line {page}-{n} about the troops" for n in range(5))
         templates.learn("outlet.test", f"http://outlet.test/{page}", f"{story}\nFollow World news")
-    assert len(templates._pages["outlet.test"]) <= 50
+        if page < 100:  # a second outlet that falls silent; its boilerplate is kept
+            templates.learn("quiet.test", f"http://quiet.test/{page}", f"{story}\nSubscribe")
+    assert len(templates._recent) <= 50
     assert templates.is_template("outlet.test", "Follow World news")
+    assert templates.is_template("quiet.test", "Subscribe")
+    assert not templates.is_template("quiet.test", "Follow World news")  # another outlet's
     assert not templates.is_template("outlet.test", "story line 399-1 about the troops")
+    for n in range(5):  # more template lines than an outlet keeps: the oldest go
+        for page in range(3):
+            templates.learn("outlet.test", f"http://outlet.test/t{n}-{page}", f"Menu item {n}")
+    assert all(len(lines) <= 3 for lines in templates._template.values())
+    assert templates.is_template("outlet.test", "Menu item 4")
+    assert not templates.is_template("outlet.test", "Follow World news")
 
 
 @pytest.mark.skipif(
