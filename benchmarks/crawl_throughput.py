@@ -21,6 +21,7 @@ import resource
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -30,6 +31,9 @@ from crawler.extraction import extract_page
 from crawler.runner import run_crawl
 from crawler.watch import parse_watch
 
+# (path, body) -> the body served: lets a benchmark vary repeated pages as it serves
+# them, without holding every variant in memory
+PageEdit = Callable[[str, bytes], bytes]
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 
 
@@ -48,7 +52,10 @@ def load_pages(count: int) -> list[tuple[str, bytes]]:
 class Site:
     """The pages spread over `hosts` loopback addresses, each with a news sitemap."""
 
-    def __init__(self, pages: list[tuple[str, bytes]], hosts: int) -> None:
+    def __init__(
+        self, pages: list[tuple[str, bytes]], hosts: int, edit: PageEdit | None = None
+    ) -> None:
+        self.edit = edit
         self.by_host: list[dict[str, bytes]] = [{} for _ in range(hosts)]
         for index, (name, body) in enumerate(pages):
             self.by_host[index % hosts][f"/a/{name}.html"] = body
@@ -57,7 +64,8 @@ class Site:
     def start(self) -> list[str]:
         bases = []
         for index, pages in enumerate(self.by_host):
-            server = ThreadingHTTPServer((f"127.0.1.{index + 1}", 0), _handler(pages))
+            handler = _handler(pages, self.edit)
+            server = ThreadingHTTPServer((f"127.0.1.{index + 1}", 0), handler)
             server.daemon_threads = True
             threading.Thread(target=server.serve_forever, daemon=True).start()
             self.servers.append(server)
@@ -69,7 +77,7 @@ class Site:
             server.shutdown()
 
 
-def _handler(pages: dict[str, bytes]) -> type[BaseHTTPRequestHandler]:
+def _handler(pages: dict[str, bytes], edit: PageEdit | None) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
@@ -95,7 +103,8 @@ def _handler(pages: dict[str, bytes]) -> type[BaseHTTPRequestHandler]:
                     "application/xml",
                 )
             elif self.path in pages:
-                self.reply(pages[self.path], "text/html; charset=utf-8")
+                body = pages[self.path] if edit is None else edit(self.path, pages[self.path])
+                self.reply(body, "text/html; charset=utf-8")
             else:
                 self.send_response(404)
                 self.send_header("Content-Length", "0")

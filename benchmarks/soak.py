@@ -7,10 +7,15 @@ claims), and samples the resident memory of the crawl process and of its extract
 workers every `--every` pages. Prints the samples and the growth after warm-up (the
 first sample past `--warmup` pages) as JSON.
 
+With --edit, every page is a light edit of its corpus page (a token of its own ends
+each paragraph), so that no two pages have the same text and every one is held in the
+near-duplicate index, as syndicated copies with edits are; without it, repeats are exact
+copies, which the deduplicator holds once.
+
 With --redis (and --db, PostgreSQL or SQLite), the crawl is one `wirewatch worker`'s:
 the run is queued for workers and this process works on it, as the worker would.
 
-Usage: python benchmarks/soak.py [--pages 20000] [--hosts 16] [--every 1000]
+Usage: python benchmarks/soak.py [--pages 20000] [--hosts 16] [--every 1000] [--edit]
            [--db URL --redis URL]
 """
 
@@ -20,6 +25,7 @@ import argparse
 import gzip
 import json
 import os
+import re
 import tempfile
 import time
 from pathlib import Path
@@ -34,6 +40,7 @@ from storage import Store
 from storage.store import RunInfo
 
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
+PARAGRAPH_END = re.compile(rb"</p>", re.IGNORECASE)
 
 
 def load_pages(count: int) -> list[tuple[str, bytes]]:
@@ -41,6 +48,12 @@ def load_pages(count: int) -> list[tuple[str, bytes]]:
     records = [json.loads(line) for line in (CORPUS / "manifest.jsonl").open()]
     bodies = [gzip.decompress((CORPUS / r["file"]).read_bytes()) for r in records]
     return [(f"p{i}", bodies[i % len(bodies)]) for i in range(count)]
+
+
+def edit_page(path: str, body: bytes) -> bytes:
+    """The body with a token naming the page at the end of each paragraph."""
+    token = f" ref{path.rsplit('/', 1)[-1].removesuffix('.html')}</p>".encode()
+    return PARAGRAPH_END.sub(token, body)
 
 
 def _children(pid: int) -> list[int]:
@@ -100,10 +113,13 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=2000, help="pages before the baseline")
     parser.add_argument("--db", default=None, help="database URL (default: a new SQLite file)")
     parser.add_argument(
+        "--edit", action="store_true", help="make every page a distinct light edit of its source"
+    )
+    parser.add_argument(
         "--redis", default=None, help="crawl as one `wirewatch worker` sharing this Redis"
     )
     args = parser.parse_args()
-    site = Site(load_pages(args.pages), args.hosts)
+    site = Site(load_pages(args.pages), args.hosts, edit_page if args.edit else None)
     bases = site.start()
     watch = parse_watch({
         "name": "soak", "sitemaps": [f"{b}/sitemap.xml" for b in bases],
@@ -135,8 +151,11 @@ def main() -> None:
         if base and last and base["crawl_mb"] and base["workers_mb"]
         else None
     )
+    store = Store.open(db_url)
+    held = {table: store.count(table) for table in ("articles", "story_clusters", "claims")}
+    store.close()
     print(json.dumps({
-        "status": run.status, "pages_fetched": run.stats.get("pages_fetched"),
+        "status": run.status, "pages_fetched": run.stats.get("pages_fetched"), "stored": held,
         "seconds": round(time.perf_counter() - began, 1), "baseline": base, "last": last,
         "growth_after_warmup": growth,
     }, indent=2))  # fmt: skip
