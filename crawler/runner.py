@@ -158,8 +158,11 @@ def _crawl_in_child(
     # Our own process group: a Ctrl-C on the terminal reaches only the parent, which
     # passes on exactly one SIGINT (Scrapy treats a second one as "stop unclean now").
     os.setpgrp()
-    if overrides.get("WIREWATCH_REDIS_URL"):
-        die_with_parent()
+    # Orphaned (its command killed with SIGKILL, say), a crawl would go on alone with
+    # nobody reading its progress: it stops as on Ctrl-C instead, and its run is marked
+    # interrupted. A worker's crawl is killed outright: its leases go back to the
+    # frontier when its heartbeat lapses.
+    die_with_parent(signal.SIGKILL if overrides.get("WIREWATCH_REDIS_URL") else signal.SIGINT)
     from scrapy.crawler import CrawlerProcess
     from scrapy.utils.project import get_project_settings
 

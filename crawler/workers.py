@@ -27,14 +27,15 @@ def default_worker_count() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def die_with_parent() -> None:
-    """Ask Linux to kill this process when its parent dies (PR_SET_PDEATHSIG): a crawl
-    worker killed with SIGKILL must not leave its crawl or its extraction pool behind."""
+def die_with_parent(signum: int = signal.SIGKILL) -> None:
+    """Ask Linux to send `signum` to this process when its parent dies
+    (PR_SET_PDEATHSIG): a crawl whose worker or command was killed with SIGKILL must not
+    go on alone, nor leave its extraction pool behind."""
     try:
         import ctypes
 
         libc = ctypes.CDLL("libc.so.6", use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+        libc.prctl(1, signum)  # 1 = PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         logger.debug("PR_SET_PDEATHSIG is not available here")
 

@@ -74,3 +74,52 @@ def test_a_signal_stops_the_crawl_cleanly_and_the_next_start_carries_on(
     assert query(db_url, "select url from fetches group by url having count(*) > 1") == []
     runs = query(db_url, "select status from crawl_runs order by id")
     assert [s for (s,) in runs] == ["interrupted", "finished"]
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            stat = (entry / "stat").read_text()
+        except (OSError, NotADirectoryError):
+            continue
+        if entry.name.isdigit() and int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+            found.append(int(entry.name))
+    return found
+
+
+def _gone(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return True
+    return state == "Z"  # exited, waiting for its (new) parent to reap it
+
+
+@pytest.mark.slow
+def test_a_crawl_whose_command_is_killed_stops_and_is_marked_interrupted(
+    slow_site: str, tmp_path: Path
+) -> None:
+    watch = write_watch(
+        tmp_path, "slow", [f"{slow_site}/a/1"], allowed_domains=["127.0.0.1"],
+        depth=5, max_pages=PAGES, keywords=["north korean"],
+    )  # fmt: skip
+    db_url = f"sqlite:///{tmp_path / 'slow.db'}"
+    command = subprocess.Popen(
+        [sys.executable, "-m", "wirewatch", "crawl", str(watch), "--db", db_url],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp_path,
+    )  # fmt: skip
+    try:
+        assert _wait_for(lambda: _articles(db_url) >= 2, timeout=60), "nothing was crawled"
+        crawls = _children(command.pid)
+        command.kill()  # SIGKILL: no clean-up of its own
+        command.wait()
+        assert crawls, "the crawl runs in a process of its own"
+        assert _wait_for(lambda: all(_gone(pid) for pid in crawls), timeout=30), (
+            "the crawl went on without its command"
+        )
+    finally:
+        if command.poll() is None:
+            command.kill()
+    assert _articles(db_url) < PAGES
+    assert query(db_url, "select status from crawl_runs") == [("interrupted",)]
