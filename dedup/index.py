@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+import numpy as np
+import numpy.typing as npt
 from datasketch import MinHashLSH
 
 from dedup.signature import DEFAULT_PARAMS, Signature, SignatureError, SignatureParams
@@ -19,6 +21,9 @@ from dedup.signature import DEFAULT_PARAMS, Signature, SignatureError, Signature
 # 56% with clusters unchanged; at 128 permutations datasketch then uses 19 bands of one
 # value each, which also keeps the index small.
 DEFAULT_LSH_THRESHOLD = 0.08
+# Articles a BandIndex collects before merging them into its arrays, at least: below a
+# few hundred the merges' fixed costs show (benchmarks/dedup_speed.py).
+MERGE_AT_LEAST = 512
 
 
 class CandidateIndex(Protocol):
@@ -86,31 +91,48 @@ class LSHIndex:
 
 class BandIndex:
     """A compact in-memory LSH index with datasketch's banding (same bands and rows as
-    MinHashLSH picks for the threshold), holding plain integers instead of bytes keys
-    and Python sets: a band bucket is one int, or a list when values collide.
+    MinHashLSH picks for the threshold, so the same candidates).
 
-    Measured with benchmarks/dedup_speed.py (see benchmarks/README.md).
+    Each band bucket of each article is one entry of a sorted array (the band's number
+    and its value in 8 bytes, the article's number in 4): 12 bytes an entry, 19 entries
+    an article at the default threshold, instead of a Python int and a dict slot each
+    (some 1.3 KB an article, the largest part of a crawl's story state: soak,
+    benchmarks/README.md). New entries wait in a small dict and are merged into the
+    arrays in batches, each merge a linear pass; a removed article's entries stay in
+    the arrays and are skipped.
     """
 
     def __init__(
-        self, params: SignatureParams = DEFAULT_PARAMS, threshold: float = DEFAULT_LSH_THRESHOLD
+        self,
+        params: SignatureParams = DEFAULT_PARAMS,
+        threshold: float = DEFAULT_LSH_THRESHOLD,
+        merge_at: int = MERGE_AT_LEAST,
     ) -> None:
         if not 0.0 < threshold < 1.0:
             raise ValueError(f"LSH threshold must be between 0 and 1, got {threshold}")
+        if merge_at < 1:
+            raise ValueError(f"merge_at must be at least 1, got {merge_at}")
         from datasketch.lsh import _optimal_param
 
         self.params = params
+        self.merge_at = merge_at
         self.bands, self.rows = _optimal_param(threshold, params.num_perm, 0.5, 0.5)
-        self._tables: list[dict[int, int | list[int]]] = [{} for _ in range(self.bands)]
         self._ids: dict[str, int] = {}
         self._keys: list[str | None] = []
-        self._band_values: list[tuple[int, ...]] = []
+        self._bucket_keys = np.empty(0, dtype=np.uint64)  # sorted
+        self._bucket_ids = np.empty(0, dtype=np.uint32)  # article numbers, aligned
+        self._pending: dict[int, list[int]] = {}
+        self._pending_articles = 0
 
-    def _band_hashes(self, signature: Signature) -> tuple[int, ...]:
+    def _buckets(self, signature: Signature) -> npt.NDArray[np.uint64]:
+        """One 64-bit bucket per band: the band's number above its value (one row), or
+        above the low half of a hash of its rows."""
         values = signature.values[: self.bands * self.rows].reshape(self.bands, self.rows)
         if self.rows == 1:
-            return tuple(values[:, 0].tolist())
-        return tuple(hash(row.tobytes()) for row in values)
+            low = values[:, 0].astype(np.uint64)
+        else:
+            low = np.array([hash(row.tobytes()) & 0xFFFFFFFF for row in values], np.uint64)
+        return (np.arange(self.bands, dtype=np.uint64) << np.uint64(32)) | low
 
     def insert(self, key: str, signature: Signature) -> None:
         self._check(signature)
@@ -119,43 +141,42 @@ class BandIndex:
         ident = len(self._keys)
         self._keys.append(key)
         self._ids[key] = ident
-        hashes = self._band_hashes(signature)
-        self._band_values.append(hashes)
-        for table, value in zip(self._tables, hashes, strict=True):
-            bucket = table.get(value)
-            if bucket is None:
-                table[value] = ident
-            elif isinstance(bucket, list):
-                bucket.append(ident)
-            else:
-                table[value] = [bucket, ident]
+        for bucket in self._buckets(signature).tolist():
+            self._pending.setdefault(bucket, []).append(ident)
+        self._pending_articles += 1
+        # a merge costs a pass over the arrays: merging after a sixteenth of them has
+        # arrived keeps that at a constant cost per article, and the dict small
+        if self._pending_articles >= max(self.merge_at, len(self._keys) // 16):
+            self._merge()
+
+    def _merge(self) -> None:
+        buckets = np.fromiter((b for b, ids in self._pending.items() for _ in ids), np.uint64)
+        ids = np.fromiter((i for idents in self._pending.values() for i in idents), np.uint32)
+        order = np.argsort(buckets, kind="stable")
+        buckets, ids = buckets[order], ids[order]
+        at = np.searchsorted(self._bucket_keys, buckets, side="right")
+        self._bucket_keys = np.insert(self._bucket_keys, at, buckets)
+        self._bucket_ids = np.insert(self._bucket_ids, at, ids)
+        self._pending.clear()
+        self._pending_articles = 0
 
     def query(self, signature: Signature) -> list[str]:
         self._check(signature)
+        buckets = self._buckets(signature)
+        starts = np.searchsorted(self._bucket_keys, buckets, side="left")
+        ends = np.searchsorted(self._bucket_keys, buckets, side="right")
         found: set[int] = set()
-        for table, value in zip(self._tables, self._band_hashes(signature), strict=True):
-            bucket = table.get(value)
-            if bucket is None:
-                continue
-            if isinstance(bucket, list):
-                found.update(bucket)
-            else:
-                found.add(bucket)
+        for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
+            if end > start:
+                found.update(self._bucket_ids[start:end].tolist())
+        for bucket in buckets.tolist():
+            found.update(self._pending.get(bucket, ()))
         return sorted(key for ident in found if (key := self._keys[ident]) is not None)
 
     def remove(self, key: str) -> None:
         ident = self._ids.pop(key, None)
-        if ident is None:
-            return
-        for table, value in zip(self._tables, self._band_values[ident], strict=True):
-            bucket = table.get(value)
-            if isinstance(bucket, list):
-                bucket.remove(ident)
-                if len(bucket) == 1:
-                    table[value] = bucket[0]
-            elif bucket == ident:
-                del table[value]
-        self._keys[ident] = None
+        if ident is not None:
+            self._keys[ident] = None
 
     def __contains__(self, key: object) -> bool:
         return key in self._ids

@@ -67,15 +67,18 @@ def test_round_trip_and_parameter_checks() -> None:
     assert sign(shingle_hashes("")).size == 0
 
 
-def test_band_index_finds_what_minhash_lsh_finds() -> None:
+@pytest.mark.parametrize("merge_at", [1, 3, 512])  # merged at once, in batches, never
+def test_band_index_finds_what_minhash_lsh_finds(merge_at: int) -> None:
     from dedup.index import BandIndex, LSHIndex
 
     words = STORY.split()
     texts = {f"t{i}": " ".join(words[i * 7 :] + words[: i * 7]) for i in range(12)}
     texts["half"] = " ".join(words[: len(words) // 2])
     texts["other"] = " ".join(reversed(words))
+    rng = np.random.default_rng(7)  # unrelated texts, which collide in a band now and then
+    texts |= {f"r{i}": " ".join(rng.choice(words, 60)) for i in range(150)}
     signatures = {key: sign(shingle_hashes(text)) for key, text in texts.items()}
-    band, lsh = BandIndex(), LSHIndex()
+    band, lsh = BandIndex(merge_at=merge_at), LSHIndex()
     assert (band.bands, band.rows) == (lsh._lsh.b, lsh._lsh.r)
     for key, signature in signatures.items():
         assert band.query(signature) == lsh.query(signature)
