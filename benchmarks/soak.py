@@ -5,7 +5,7 @@ repeats are syndicated copies to the deduplicator) on loopback hosts with news
 sitemaps, crawls them all in one run (fetch, extract, store into SQLite, cluster,
 claims), and samples the resident memory of the crawl process and of its extraction
 workers every `--every` pages. Prints the samples and the growth after warm-up (the
-first sample past `--warmup` pages) as JSON.
+highest sample after the first one past `--warmup` pages, against that one) as JSON.
 
 With --edit, every page is a light edit of its corpus page (a token of its own ends
 each paragraph), so that no two pages have the same text and every one is held in the
@@ -145,10 +145,13 @@ def main() -> None:
     finally:
         site.stop()
     base = next((s for s in samples if s["pages"] >= args.warmup), None)
-    last = samples[-1] if samples else None
+    after = [s for s in samples if base and s["pages"] > base["pages"]]
+    # the peak after warm-up, not the last sample: the last may be taken as the
+    # extraction workers exit at the end of the run
+    peak = {key: max((s[key] for s in after), default=0.0) for key in ("crawl_mb", "workers_mb")}
     growth = (
-        {key: round(last[key] / base[key] - 1, 3) for key in ("crawl_mb", "workers_mb")}
-        if base and last and base["crawl_mb"] and base["workers_mb"]
+        {key: round(peak[key] / base[key] - 1, 3) for key in peak}
+        if base and after and base["crawl_mb"] and base["workers_mb"]
         else None
     )
     store = Store.open(db_url)
@@ -156,7 +159,8 @@ def main() -> None:
     store.close()
     print(json.dumps({
         "status": run.status, "pages_fetched": run.stats.get("pages_fetched"), "stored": held,
-        "seconds": round(time.perf_counter() - began, 1), "baseline": base, "last": last,
+        "seconds": round(time.perf_counter() - began, 1), "baseline": base,
+        "peak_after_warmup": peak, "last": samples[-1] if samples else None,
         "growth_after_warmup": growth,
     }, indent=2))  # fmt: skip
 
