@@ -123,16 +123,16 @@ class BandIndex:
         self._bucket_ids = np.empty(0, dtype=np.uint32)  # article numbers, aligned
         self._pending: dict[int, list[int]] = {}
         self._pending_articles = 0
+        self._band_numbers = np.arange(self.bands, dtype=np.uint64) << np.uint64(32)
 
     def _buckets(self, signature: Signature) -> npt.NDArray[np.uint64]:
         """One 64-bit bucket per band: the band's number above its value (one row), or
         above the low half of a hash of its rows."""
         values = signature.values[: self.bands * self.rows].reshape(self.bands, self.rows)
         if self.rows == 1:
-            low = values[:, 0].astype(np.uint64)
-        else:
-            low = np.array([hash(row.tobytes()) & 0xFFFFFFFF for row in values], np.uint64)
-        return (np.arange(self.bands, dtype=np.uint64) << np.uint64(32)) | low
+            return self._band_numbers | values[:, 0]
+        low = np.array([hash(row.tobytes()) & 0xFFFFFFFF for row in values], np.uint64)
+        return self._band_numbers | low
 
     def insert(self, key: str, signature: Signature) -> None:
         self._check(signature)
@@ -163,14 +163,18 @@ class BandIndex:
     def query(self, signature: Signature) -> list[str]:
         self._check(signature)
         buckets = self._buckets(signature)
-        starts = np.searchsorted(self._bucket_keys, buckets, side="left")
-        ends = np.searchsorted(self._bucket_keys, buckets, side="right")
+        keys = self._bucket_keys
+        starts = np.searchsorted(keys, buckets, side="left")
         found: set[int] = set()
-        for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
-            if end > start:
-                found.update(self._bucket_ids[start:end].tolist())
-        for bucket in buckets.tolist():
-            found.update(self._pending.get(bucket, ()))
+        last = max(len(keys) - 1, 0)
+        hits = np.flatnonzero(keys[np.minimum(starts, last)] == buckets) if len(keys) else ()
+        for band in hits:  # most bands find nothing: one binary search each
+            start = int(starts[band])
+            end = int(np.searchsorted(keys, buckets[band], side="right"))
+            found.update(self._bucket_ids[start:end].tolist())
+        if self._pending:
+            for bucket in buckets.tolist():
+                found.update(self._pending.get(bucket, ()))
         return sorted(key for ident in found if (key := self._keys[ident]) is not None)
 
     def remove(self, key: str) -> None:
