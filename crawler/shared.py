@@ -27,6 +27,7 @@ import logging
 import os
 import time
 import uuid
+import warnings
 from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Self, cast
@@ -39,13 +40,22 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from redis.retry import Retry
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import DontCloseSpider, NotConfigured
+from scrapy.exceptions import DontCloseSpider, NotConfigured, ScrapyDeprecationWarning
 from scrapy.spiders import Spider
 from scrapy.utils.defer import deferred_from_coro
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.queue import Base as RedisQueueBase
 from scrapy_redis.scheduler import Scheduler as RedisScheduler
 from twisted.internet import task
+
+# scrapy-redis 0.9 passes the spider to the stats collector, which Scrapy 2.13+ warns
+# about on every enqueue: noise in a worker's log about a library's internals.
+warnings.filterwarnings(
+    "ignore",
+    message="Passing a 'spider' argument to StatsCollector",
+    category=ScrapyDeprecationWarning,
+    module="scrapy_redis",
+)
 
 if TYPE_CHECKING:
     from crawler.spiders.watch import WatchSpider
