@@ -162,6 +162,7 @@ def _crawl_in_child(
     # nobody reading its progress: it stops as on Ctrl-C instead, and its run is marked
     # interrupted. A worker's crawl is killed outright: its leases go back to the
     # frontier when its heartbeat lapses.
+    parent = os.getppid()
     die_with_parent(signal.SIGKILL if overrides.get("WIREWATCH_REDIS_URL") else signal.SIGINT)
     from scrapy.crawler import CrawlerProcess
     from scrapy.utils.project import get_project_settings
@@ -191,6 +192,19 @@ def _crawl_in_child(
     process = CrawlerProcess(settings)
     process.crawl(WatchSpider, watch=watch, revisit=revisit)
     process.start()
+    _leave_nothing_behind(db_url, run_id, parent)
+
+
+def _leave_nothing_behind(db_url: str, run_id: int, parent: int) -> None:
+    """After Scrapy has stopped. A forced stop (Scrapy's answer to a second signal,
+    seen when an orphaned crawl was busy) skips the spider's closing: the extraction
+    pool is then still up, and this process would wait for it forever at exit; and,
+    orphaned, nobody else marks the run as ended."""
+    for child in multiprocessing.active_children():
+        child.terminate()
+        child.join(SHUTDOWN_GRACE_SECONDS)
+    if os.getppid() != parent:
+        _close_run_if_open(db_url, run_id, "interrupted", "its command died during the crawl")
 
 
 def join_run(
