@@ -23,7 +23,7 @@ from typing import Any
 
 from crawler.revisit import RevisitPlan, plan_revisits
 from crawler.watch import Watch
-from crawler.workers import die_with_parent
+from crawler.workers import die_with_parent, tune_malloc
 from storage import Store
 from storage.store import RunInfo
 
@@ -162,6 +162,7 @@ def _crawl_in_child(
     # nobody reading its progress: it stops as on Ctrl-C instead, and its run is marked
     # interrupted. A worker's crawl is killed outright: its leases go back to the
     # frontier when its heartbeat lapses.
+    tune_malloc()
     parent = os.getppid()
     die_with_parent(signal.SIGKILL if overrides.get("WIREWATCH_REDIS_URL") else signal.SIGINT)
     from scrapy.crawler import CrawlerProcess
