@@ -45,9 +45,9 @@ def die_with_parent(signum: int = signal.SIGKILL) -> None:
 # many per second) raises the threshold above which memory is mapped apart, so later
 # ones come from the heap, interleaved with long-lived small objects, and the heap
 # keeps growing with holes it cannot give back; and every thread may get an arena of
-# its own. In the soak (benchmarks/README.md) this made the crawl process grow some
-# 7 KB a page; with a fixed 128 KB threshold (glibc's initial one) and two arenas,
-# some 4 KB, from a baseline 40 MB lower.
+# its own. In the 20,000-page soak with --edit (benchmarks/README.md) the crawl
+# process grew 6.4 KB a page; with a fixed 128 KB threshold (glibc's initial one) and
+# two arenas, 3.4 KB, from a baseline 33 MB lower.
 M_ARENA_MAX = -8
 M_MMAP_THRESHOLD = -3
 MMAP_THRESHOLD_BYTES = 128 * 1024
