@@ -11,7 +11,9 @@ import asyncio
 import logging
 import multiprocessing
 import os
+import select
 import signal
+import threading
 from concurrent.futures import Executor, ProcessPoolExecutor
 from typing import Self
 
@@ -66,6 +68,29 @@ def tune_malloc() -> None:
         logger.debug("mallopt is not available here (not glibc)")
 
 
+def _follow_owner(owner: int) -> None:
+    """Pool initializer: end this worker with the crawl process that owns the pool.
+
+    Under the forkserver a worker's parent is the fork server, not the crawl, and each
+    worker holds the fork server open: PR_SET_PDEATHSIG alone left a killed worker's
+    fork server and extraction processes running for good (seen after the SIGKILL
+    tests). A thread waits on the owner's pidfd instead."""
+    die_with_parent()
+    try:
+        handle = os.pidfd_open(owner)
+    except ProcessLookupError:
+        os._exit(1)
+    except (AttributeError, OSError):
+        logger.debug("pidfd_open is not available here")
+        return
+    threading.Thread(target=_exit_when_ended, args=(handle,), daemon=True).start()
+
+
+def _exit_when_ended(handle: int) -> None:
+    select.select([handle], [], [])  # readable once the process has ended
+    os._exit(1)
+
+
 def _warm_up() -> int:
     """Import trafilatura's lazy parts in the worker before the first real page."""
     analyze_page(b"<html><body><p>warm up</p></body></html>", "http://localhost/")
@@ -84,7 +109,10 @@ class PageAnalyzer:
                 "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
             )
             self._pool = ProcessPoolExecutor(
-                workers, mp_context=multiprocessing.get_context(method), initializer=die_with_parent
+                workers,
+                mp_context=multiprocessing.get_context(method),
+                initializer=_follow_owner,
+                initargs=(os.getpid(),),
             )
             for _ in range(workers):
                 self._pool.submit(_warm_up)

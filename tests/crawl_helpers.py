@@ -63,3 +63,29 @@ def query(db_url: str, sql: str, *params: Any) -> list[tuple[Any, ...]]:
     path = db_url.removeprefix("sqlite:///")
     with sqlite3.connect(path) as connection:
         return connection.execute(sql, params).fetchall()
+
+
+def process_children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            stat = (entry / "stat").read_text()
+        except (OSError, NotADirectoryError):
+            continue
+        if entry.name.isdigit() and int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+            found.append(int(entry.name))
+    return found
+
+
+def gone(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return True
+    return state == "Z"  # exited, waiting for its (new) parent to reap it
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process under `pid` (its children, theirs, ...), as /proc shows them now."""
+    children = process_children(pid)
+    return children + [d for child in children for d in descendants(child)]

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import write_watch
-from tests.crawl_helpers import query
+from tests.crawl_helpers import gone, process_children, query
 from tests.slow_site import PAGES
 
 
@@ -76,26 +76,6 @@ def test_a_signal_stops_the_crawl_cleanly_and_the_next_start_carries_on(
     assert [s for (s,) in runs] == ["interrupted", "finished"]
 
 
-def _children(pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        try:
-            stat = (entry / "stat").read_text()
-        except (OSError, NotADirectoryError):
-            continue
-        if entry.name.isdigit() and int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-            found.append(int(entry.name))
-    return found
-
-
-def _gone(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return True
-    return state == "Z"  # exited, waiting for its (new) parent to reap it
-
-
 @pytest.mark.slow
 def test_a_crawl_whose_command_is_killed_stops_and_is_marked_interrupted(
     slow_site: str, tmp_path: Path
@@ -111,11 +91,11 @@ def test_a_crawl_whose_command_is_killed_stops_and_is_marked_interrupted(
     )  # fmt: skip
     try:
         assert _wait_for(lambda: _articles(db_url) >= 2, timeout=60), "nothing was crawled"
-        crawls = _children(command.pid)
+        crawls = process_children(command.pid)
         command.kill()  # SIGKILL: no clean-up of its own
         command.wait()
         assert crawls, "the crawl runs in a process of its own"
-        assert _wait_for(lambda: all(_gone(pid) for pid in crawls), timeout=30), (
+        assert _wait_for(lambda: all(gone(pid) for pid in crawls), timeout=30), (
             "the crawl went on without its command"
         )
     finally:

@@ -37,7 +37,7 @@ from newsroom import Newsroom
 from newsroom.stories import DAYS
 from storage import Store
 from tests.conftest import write_watch
-from tests.crawl_helpers import demo_watch_for
+from tests.crawl_helpers import demo_watch_for, descendants, gone
 from tests.slow_site import PAGES
 
 pytestmark = pytest.mark.slow
@@ -188,8 +188,14 @@ def test_a_worker_killed_mid_crawl_and_restarted_loses_nothing(
     run_id = queue_run(_slow_watch(tmp_path, slow_site), pg_url)
     with workers(pg_url, redis_url, ["victim"]) as procs:
         _wait_for_versions(pg_url, 2, procs)
-        os.killpg(procs[0].pid, signal.SIGKILL)  # the worker, its crawl, its extraction
+        below = descendants(procs[0].pid)  # its crawl, the fork server, the extraction
+        assert len(below) >= 3
+        os.killpg(procs[0].pid, signal.SIGKILL)
         procs[0].wait()
+        deadline = time.monotonic() + 30
+        while not all(gone(pid) for pid in below) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert [pid for pid in below if not gone(pid)] == [], "left running by a killed worker"
     assert query(pg_url, "select status from crawl_runs")[0][0] == "running"
     with workers(pg_url, redis_url, ["victim"]) as procs:  # restarted under its name
         assert wait_all(procs) == [0]
