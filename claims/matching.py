@@ -150,15 +150,6 @@ class KnownClaims:
         return self._all[best] if best >= 0 else None
 
 
-def match_claim(
-    speaker_key: str, content: str, claim_figures: frozenset[tuple[Any, str]],
-    known: Sequence[KnownClaim] | KnownClaims, mentioned: frozenset[Any] = frozenset(),
-) -> Match:  # fmt: skip
-    """KnownClaims.match, for known claims given as a list (oldest first)."""
-    index = known if isinstance(known, KnownClaims) else KnownClaims(known)
-    return index.match(speaker_key, content, claim_figures, mentioned)
-
-
 def _changed_figure(old: frozenset[tuple[Any, str]], new: frozenset[tuple[Any, str]]) -> bool:
     """A figure in a unit both mention, with a value the old claim did not have."""
     old_units = {unit for _, unit in old}

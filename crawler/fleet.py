@@ -18,7 +18,7 @@ from crawler.runner import ProgressCallback, join_run
 from crawler.shared import redact
 from crawler.watch import Watch, WatchError, watch_from_config
 from storage import Store
-from storage.store import RunInfo
+from storage.store import RunInfo, clock_at
 
 logger = logging.getLogger(__name__)
 
@@ -27,12 +27,9 @@ POLL_SECONDS = 1.0
 
 def queue_run(watch: Watch, db_url: str, now: datetime | None = None) -> int:
     """A new run of the watch, waiting for workers; returns its id."""
-    store = Store.open(db_url) if now is None else Store.open(db_url, clock=lambda: now)
-    try:
+    with Store.open(db_url, clock=clock_at(now)) as store:
         watch_id = store.ensure_watch(watch.name, watch.to_config())
         return store.start_run(watch_id, executor="workers")
-    finally:
-        store.close()
 
 
 def wait_for_run(
@@ -42,8 +39,7 @@ def wait_for_run(
     interrupted (its workers notice within seconds and leave it; what they stored
     stays, and the requests still queued are carried on by the watch's next run)."""
     stop = stop or threading.Event()
-    store = Store.open(db_url)
-    try:
+    with Store.open(db_url) as store:
         while True:
             run = store.get_run(run_id)
             if run.status != "running":
@@ -51,8 +47,6 @@ def wait_for_run(
             if stop.wait(poll):
                 store.finish_run(run_id, "interrupted", run.stats, "stopped by a shutdown request")
                 return store.get_run(run_id)
-    finally:
-        store.close()
 
 
 @dataclass
@@ -102,28 +96,19 @@ def serve_worker(
 
 
 def _next_run(db_url: str, watches: Sequence[str]) -> RunInfo | None:
-    store = Store.open(db_url)
-    try:
+    with Store.open(db_url) as store:
         runs = store.worker_runs(watches)
-    finally:
-        store.close()
     return runs[0] if runs else None
 
 
 def _run(db_url: str, run_id: int) -> RunInfo:
-    store = Store.open(db_url)
-    try:
+    with Store.open(db_url) as store:
         return store.get_run(run_id)
-    finally:
-        store.close()
 
 
 def _watch_of(db_url: str, run: RunInfo) -> Watch:
-    store = Store.open(db_url)
-    try:
+    with Store.open(db_url) as store:
         config = store.watch_config(run.watch)
-    finally:
-        store.close()
     if config is None:
         raise WatchError("<database>", None, f"watch {run.watch!r} of run {run.id} is not stored")
     return watch_from_config(config, f"<watch {run.watch} in the database>")

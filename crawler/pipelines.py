@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime
@@ -80,12 +80,14 @@ SHARED_PREFIX = "wirewatch/"
 
 
 @contextmanager
-def story_lock(lock: SharedLock | None) -> Iterator[None]:
-    """Held around story bookkeeping when several workers share a run."""
+def story_lock(lock: SharedLock | None, catch_up: Callable[[], object]) -> Iterator[None]:
+    """Held around story bookkeeping when several workers share a run, after catching
+    up on what the others stored."""
     if lock is None:
         yield
         return
     with lock.held():
+        catch_up()
         yield
 
 
@@ -311,9 +313,7 @@ class ClusterPipeline:
         assert article is not None and item.article_id is not None
         facts = self.store_facts(item)
         if facts is not None:
-            with story_lock(self.lock):
-                if self.lock is not None:
-                    self.keeper.catch_up()
+            with story_lock(self.lock, self.keeper.catch_up):
                 item.cluster_id = self.keeper.add(facts)
         return item
 
@@ -373,9 +373,7 @@ class ClaimsPipeline:
         if isinstance(item, PageItem) and item.version_id is not None:
             article = item.analysis.extraction.article
             if article is not None and item.article_id is not None:
-                with story_lock(self.lock):
-                    if self.lock is not None:
-                        self.catch_up()
+                with story_lock(self.lock, self.catch_up):
                     self.record(article.text, item.article_id, item.version_id,
                                 item.cluster_id)  # fmt: skip
         return item

@@ -25,7 +25,7 @@ from crawler.revisit import RevisitPlan, plan_revisits
 from crawler.watch import Watch
 from crawler.workers import die_with_parent, tune_malloc
 from storage import Store
-from storage.store import RunInfo
+from storage.store import RunInfo, clock_at
 
 logger = logging.getLogger(__name__)
 
@@ -56,13 +56,10 @@ def run_crawl(
     crawl given the same directory carries on from them; a crawl that ends any other
     way clears it, so the next one starts afresh.
     """
-    store = Store.open(db_url) if now is None else Store.open(db_url, clock=lambda: now)
-    try:
+    with Store.open(db_url, clock=clock_at(now)) as store:
         watch_id = store.ensure_watch(watch.name, watch.to_config())
         run_id = store.start_run(watch_id)
         revisit = plan_revisits(store.revisit_candidates(watch_id), store.clock())
-    finally:
-        store.close()
     settings = dict(settings or {})
     if resume_dir is not None:
         settings["JOBDIR"] = str(resume_dir)
@@ -80,11 +77,8 @@ def run_crawl(
         _close_run_if_open(db_url, run_id, "interrupted", "stopped by a shutdown request")
     elif child.exitcode != 0:
         _close_run_if_open(db_url, run_id, "failed", f"crawl process exited with {child.exitcode}")
-    store = Store.open(db_url)
-    try:
+    with Store.open(db_url) as store:
         run = store.get_run(run_id)
-    finally:
-        store.close()
     # only a crawl that stopped cleanly leaves a queue worth resuming from
     if resume_dir is not None and not (run.status == "interrupted" and child.exitcode == 0):
         shutil.rmtree(resume_dir, ignore_errors=True)
@@ -135,13 +129,10 @@ def _stop_child(child: Any, events: Any, on_event: ProgressCallback | None) -> N
 
 
 def _close_run_if_open(db_url: str, run_id: int, status: str, error: str) -> None:
-    store = Store.open(db_url)
-    try:
+    with Store.open(db_url) as store:
         run = store.get_run(run_id)
         if run.status == "running":
             store.finish_run(run_id, status, run.stats, error)
-    finally:
-        store.close()
 
 
 def _crawl_in_child(
@@ -201,8 +192,10 @@ def _leave_nothing_behind(db_url: str, run_id: int, parent: int) -> None:
     seen when an orphaned crawl was busy) skips the spider's closing: the extraction
     pool is then still up, and this process would wait for it forever at exit; and,
     orphaned, nobody else marks the run as ended."""
-    for child in multiprocessing.active_children():
+    left = multiprocessing.active_children()
+    for child in left:
         child.terminate()
+    for child in left:
         child.join(SHUTDOWN_GRACE_SECONDS)
     if os.getppid() != parent:
         _close_run_if_open(db_url, run_id, "interrupted", "its command died during the crawl")
@@ -228,11 +221,8 @@ def join_run(
     on the watch's shared frontier (crawler.shared); the child dies with this process,
     so a worker killed with SIGKILL leaves no orphan crawling on.
     """
-    store = Store.open(db_url) if now is None else Store.open(db_url, clock=lambda: now)
-    try:
+    with Store.open(db_url, clock=clock_at(now)) as store:
         revisit = plan_revisits(store.revisit_candidates(run.watch_id), store.clock())
-    finally:
-        store.close()
     overrides = {
         **(settings or {}),
         "SCHEDULER": "crawler.shared.SharedScheduler",

@@ -23,6 +23,7 @@ a run, wirewatch:worker:<name> for a worker's heartbeat.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import time
@@ -90,8 +91,11 @@ def redact(url: str) -> str:
     return urlunsplit((parts.scheme, user + host + port, parts.path, parts.query, ""))
 
 
+@functools.cache
 def connect(url: str) -> redis.Redis:
-    """A Redis client that reconnects, with backoff, when the server restarts."""
+    """A Redis client that reconnects, with backoff, when the server restarts: one per
+    URL and process, shared by the crawl's components (scheduler, seen set, tallies,
+    coordinator), each of which would otherwise keep a connection pool of its own."""
     return redis.Redis.from_url(
         url,
         retry=Retry(ExponentialBackoff(cap=2.0, base=0.1), RECONNECT_TRIES),
@@ -150,8 +154,12 @@ def _text(value: bytes | str) -> str:
     return value.decode() if isinstance(value, bytes) else value
 
 
+def default_worker_name() -> str:
+    return f"{os.uname().nodename}-{os.getpid()}"
+
+
 def worker_name(settings: Any) -> str:
-    return str(settings.get("WIREWATCH_WORKER_NAME") or f"{os.uname().nodename}-{os.getpid()}")
+    return str(settings.get("WIREWATCH_WORKER_NAME") or default_worker_name())
 
 
 # --- the frontier --------------------------------------------------------------------
@@ -179,7 +187,7 @@ class LeasedQueue(RedisQueueBase):
         pipe.hset(self.keys.payloads, token, self._encode_request(request))
         pipe.lpush(self.keys.frontier, token)
         if previous:
-            self._release(pipe, previous)
+            _drop_lease(pipe, self.keys, self.worker, previous)
         pipe.execute()
 
     def pop(self, timeout: int = 0) -> Request | None:
@@ -201,17 +209,17 @@ class LeasedQueue(RedisQueueBase):
     def clear(self) -> None:
         self.server.delete(self.keys.frontier, self.keys.payloads)
 
-    def _release(self, pipe: Any, token: str) -> None:
-        pipe.lrem(self.lease, 1, token)
-        pipe.hdel(self.keys.payloads, token)
-
 
 def release_lease(server: redis.Redis, keys: SharedKeys, worker: str, token: str) -> None:
     """A leased request is done with: its page stored, its follow-ups queued."""
     pipe = server.pipeline(transaction=True)
+    _drop_lease(pipe, keys, worker, token)
+    pipe.execute()
+
+
+def _drop_lease(pipe: Any, keys: SharedKeys, worker: str, token: str) -> None:
     pipe.lrem(keys.leased(worker), 1, token)
     pipe.hdel(keys.payloads, token)
-    pipe.execute()
 
 
 def recover_leases(server: redis.Redis, keys: SharedKeys, worker: str) -> int:

@@ -50,6 +50,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+def clock_at(now: datetime | None) -> Callable[[], datetime]:
+    """A Store clock: the real one, or one stopped at `now` (replaying a day)."""
+    return utcnow if now is None else lambda: now
+
+
 class StoreError(RuntimeError):
     """The database could not be opened or written; the message says which and why."""
 
@@ -161,6 +166,12 @@ class Store(ClusterStore, ClaimStore, ReportStore):
 
     def close(self) -> None:
         self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
 
     @contextmanager
     def session(self) -> Iterator[Session]:

@@ -160,16 +160,16 @@ def test_a_sentence_that_gives_its_earlier_figure_states_the_change() -> None:
 
 
 def test_an_update_links_to_the_earlier_claim_whose_figure_it_mentions() -> None:
-    from claims.matching import KnownClaim, MatchKind, match_claim
+    from claims.matching import KnownClaim, KnownClaims, MatchKind
 
-    known = [
+    known = KnownClaims([
         KnownClaim(1, "nis", "1,500 troops were shipped", frozenset({(1500.0, "troops")})),
         KnownClaim(2, "nis", "12,000 troops will go in all", frozenset({(12000.0, "troops")})),
-    ]
+    ])  # fmt: skip
     figures = frozenset({(3000.0, "troops")})
-    latest = match_claim("nis", "3,000 troops were sent", figures, known)
+    latest = known.match("nis", "3,000 troops were sent", figures)
     assert (latest.kind, latest.claim_id) == (MatchKind.UPDATE, 2)
-    mentioned = match_claim("nis", "3,000 troops, up from 1,500", figures, known,
+    mentioned = known.match("nis", "3,000 troops, up from 1,500", figures,
                             frozenset({3000.0, 1500.0}))  # fmt: skip
     assert (mentioned.kind, mentioned.claim_id) == (MatchKind.UPDATE, 1)
 

@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import json
 import logging
-import signal
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
 import click
 
 from scheduler import JobOutcome, SchedulerOptions, WatchScheduler
+from wirewatch.stopping import stop_on_signals
 
 logger = logging.getLogger(__name__)
 MAX_PATHS_SHOWN = 3  # more digest files than this are summarised as a range of days
@@ -57,31 +54,6 @@ def printer(fmt: str) -> Any:
     return report
 
 
-@contextmanager
-def stop_on_signals(scheduler: WatchScheduler) -> Iterator[list[int]]:
-    """SIGINT and SIGTERM ask the scheduler to stop cleanly; a second Ctrl-C stops
-    waiting for it. Yields the signals received."""
-    received: list[int] = []
-
-    def handle(signum: int, _frame: FrameType | None) -> None:
-        if received and signum == signal.SIGINT:
-            raise KeyboardInterrupt
-        received.append(signum)
-        click.echo(
-            f"wirewatch run: {signal.Signals(signum).name} received, stopping "
-            "(the crawl in progress ends cleanly; Ctrl-C again to stop waiting)",
-            err=True,
-        )
-        scheduler.stop()
-
-    previous = {sig: signal.signal(sig, handle) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        yield received
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-
-
 def run_scheduler(
     watches: list[Any],
     db_url: str,
@@ -92,7 +64,11 @@ def run_scheduler(
     """Open the schedule, then run due jobs once or serve until a signal; returns the
     outcomes (with --once) and the signals received."""
     scheduler = WatchScheduler(db_url, watches, options)
-    with scheduler, stop_on_signals(scheduler) as received:
+    message = (
+        "wirewatch run: {signal} received, stopping "
+        "(the crawl in progress ends cleanly; Ctrl-C again to stop waiting)"
+    )
+    with scheduler, stop_on_signals(scheduler.stop, message) as received:
         scheduler.open(now)
         if once:
             return scheduler.run_due(now), received

@@ -4,21 +4,20 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import signal
 import sys
 import threading
 from datetime import datetime
-from types import FrameType
 from typing import Any
 
 import click
 from redis.exceptions import RedisError
 
 from crawler.fleet import WorkerOptions, serve_worker
-from crawler.shared import connect, redact
+from crawler.shared import connect, default_worker_name, redact
 from storage import Store, StoreError
 from storage.store import RunInfo
+from wirewatch.stopping import stop_on_signals
 
 
 def serve(db_url: str, redis_url: str, name: str | None, watch_names: tuple[str, ...],
@@ -28,7 +27,7 @@ def serve(db_url: str, redis_url: str, name: str | None, watch_names: tuple[str,
 
     logging.basicConfig(level=log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     _check_services(db_url, redis_url)
-    name = name or f"{os.uname().nodename}-{os.getpid()}"
+    name = name or default_worker_name()
     stop = threading.Event()
     show = sys.stderr.isatty() if progress is None else progress
     with CrawlProgress(show) as display:
@@ -38,8 +37,12 @@ def serve(db_url: str, redis_url: str, name: str | None, watch_names: tuple[str,
             log_level="DEBUG" if log_level == "DEBUG" else "WARNING", log_file=log_file,
             on_event=lambda event: display.on_event(name, event), on_run=_printer(fmt, name),
         )  # fmt: skip
-        received = _stop_on_signals(stop, name)
-        serve_worker(db_url, redis_url, options, stop)
+        message = (
+            f"wirewatch worker {name}: {{signal}} received, stopping "
+            "(requests in flight finish first)"
+        )
+        with stop_on_signals(stop.set, message) as received:
+            serve_worker(db_url, redis_url, options, stop)
     if received:
         sys.exit(130 if received[0] == signal.SIGINT else 0)
 
@@ -69,19 +72,3 @@ def _printer(fmt: str, name: str) -> Any:
         sys.stdout.flush()
 
     return report
-
-
-def _stop_on_signals(stop: threading.Event, name: str) -> list[int]:
-    received: list[int] = []
-
-    def handle(signum: int, _frame: FrameType | None) -> None:
-        if received and signum == signal.SIGINT:
-            raise KeyboardInterrupt
-        received.append(signum)
-        click.echo(f"wirewatch worker {name}: {signal.Signals(signum).name} received, "
-                   "stopping (requests in flight finish first)", err=True)  # fmt: skip
-        stop.set()
-
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, handle)
-    return received
