@@ -26,8 +26,9 @@ from typing import Any
 import numpy as np
 from datasketch import MinHash
 
-from dedup.cluster import Document, StoryClusters
+from dedup.cluster import StoryClusters
 from dedup.signature import DEFAULT_PARAMS, Signature, sign
+from dedup.state import Document
 from dedup.text import normalize, shingle_hashes
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"

@@ -15,15 +15,16 @@ import sys
 from dataclasses import dataclass
 from datetime import datetime
 
+from crawler.story_state import RedisStoryState
 from dedup.cluster import (
     DEFAULT_CONFIG,
     DedupConfig,
-    Document,
     Role,
     StoryClusters,
     encode_credits,
 )
 from dedup.signature import Signature, SignatureParams, sign
+from dedup.state import Document, Entry
 from dedup.templates import TemplateLines
 from dedup.text import fingerprint, normalize, shingle_hashes
 from storage import Store
@@ -54,27 +55,40 @@ def _document(facts: ArticleFacts | StoredSignature, text: str = "") -> Document
         site_name=sys.intern(facts.site_name) if facts.site_name else None,
         published=facts.published,
         first_seen=facts.first_seen.isoformat(),
+        ref=facts.article_id,
     )
 
 
 class ClusterKeeper:
-    def __init__(self, store: Store, config: DedupConfig = DEFAULT_CONFIG) -> None:
+    """The story state of one crawl process: in its memory, or shared by the workers of
+    a run in Redis (`shared`, crawler.story_state), built there from the stored
+    signatures when missing."""
+
+    def __init__(self, store: Store, config: DedupConfig = DEFAULT_CONFIG,
+                 shared: RedisStoryState | None = None) -> None:  # fmt: skip
         self.store = store
         self.config = config
         self.templates = TemplateLines()
-        self.clusters = StoryClusters(config, templates=self.templates)
-        self._article_of: dict[str, int] = {}
+        self.shared = shared
+        self.clusters = StoryClusters(config, templates=self.templates, state=shared)
         self._logged_until = 0  # the last entry of the signature log seen
+        self._since: datetime | None = None  # the start of the window
+        # with a shared state: what this process added since it last caught up (its
+        # own texts need no learning from the log)
+        self._added_here: set[str] = set()
 
     @classmethod
-    def load(cls, store: Store, config: DedupConfig = DEFAULT_CONFIG,
-             now: datetime | None = None) -> ClusterKeeper:  # fmt: skip
-        """Rebuild the index from stored signatures within the time window."""
-        keeper = cls(store, config)
+    def load(cls, store: Store, config: DedupConfig = DEFAULT_CONFIG, now: datetime | None = None,
+             shared: RedisStoryState | None = None) -> ClusterKeeper:  # fmt: skip
+        """Rebuild the index from stored signatures within the time window (a shared
+        state is built by the first catch_up that finds it missing)."""
+        keeper = cls(store, config, shared)
         # read first: what is logged meanwhile is caught up on (and skipped if known)
         keeper._logged_until = store.last_logged_signature()
-        since = (now or store.clock()) - config.window
-        loaded = sum(keeper._add_stored(stored) for stored in store.load_signatures(since))
+        keeper._since = (now or store.clock()) - config.window
+        if shared is not None:
+            return keeper
+        loaded = sum(keeper._add_stored(stored) for stored in store.load_signatures(keeper._since))
         logger.info("cluster index rebuilt from %d stored signatures", loaded)
         # The rebuilt index lives as long as the crawl: move it out of the cyclic
         # garbage collector's way, which otherwise rescans it ever more slowly
@@ -83,27 +97,52 @@ class ClusterKeeper:
         return keeper
 
     def catch_up(self) -> int:
-        """Add the signatures other crawl processes stored since the last look (with
-        their texts, so that this process learns the same outlet templates); call it
-        holding the shared story lock. Returns how many were new here."""
+        """Learn what other crawl processes stored since the last look: their texts, so
+        that this process learns the same outlet templates, and (with a state of its
+        own) their signatures. Call it holding the shared story lock. Returns how many
+        were new here."""
         added = 0
         for stored in self.store.load_signatures(logged_after=self._logged_until):
             self._logged_until = max(self._logged_until, stored.logged)
             added += self._add_stored(stored)
+        self._added_here.clear()
+        if self.shared is not None and not self.shared.current():
+            self._build_shared()
         return added
 
     def _add_stored(self, stored: StoredSignature) -> bool:
         key = f"v{stored.version_id}"
-        params = SignatureParams(stored.num_perm, stored.seed, stored.scheme)
-        if key in self._article_of or params != self.config.params:
+        known = key in self._added_here if self.shared is not None else key in self.clusters.state
+        signature = self._signature(stored)
+        if known or signature is None:
             return False  # known, or made with other parameters (re-signed when changed)
         if stored.text:
             self.templates.learn(stored.outlet, stored.canonical_url, stored.text)
-        signature = Signature.from_bytes(stored.hashvalues, stored.size, params)
-        self._article_of[key] = stored.article_id
-        self.clusters.add_signed(_document(stored), signature, stored.text_hash,
-                                 list(stored.credits))  # fmt: skip
+        if self.shared is None:
+            self.clusters.add_signed(_document(stored), signature, stored.text_hash,
+                                     list(stored.credits))  # fmt: skip
         return True
+
+    def _signature(self, stored: StoredSignature) -> Signature | None:
+        params = SignatureParams(stored.num_perm, stored.seed, stored.scheme)
+        if params != self.config.params:
+            return None
+        return Signature.from_bytes(stored.hashvalues, stored.size, params)
+
+    def _build_shared(self) -> None:
+        """(Re)build the shared state from the stored signatures of the window: at a
+        run's start, or after Redis lost it."""
+        assert self.shared is not None and self._since is not None
+        self.shared.clear()
+        count = 0
+        for stored in self.store.load_signatures(self._since):
+            signature = self._signature(stored)
+            if signature is not None:
+                self.clusters.add_signed(_document(stored), signature, stored.text_hash,
+                                         list(stored.credits))  # fmt: skip
+                count += 1
+        self.shared.mark_built()
+        logger.info("shared story state built from %d stored signatures", count)
 
     def add(self, facts: ArticleFacts) -> int:
         """Sign, store and cluster one new article version; returns its cluster id."""
@@ -120,23 +159,39 @@ class ClusterKeeper:
             credits=credits,
         )  # fmt: skip
         key = f"v{facts.version_id}"
-        self._article_of[key] = facts.article_id
-        self.clusters.add_signed(_document(facts), signature, text_hash, credits)
+        self._added_here.add(key)
+        try:
+            self.clusters.add_signed(_document(facts), signature, text_hash, credits)
+        except KeyError:
+            if self.shared is None or self.shared.current():
+                raise
+        if self.shared is not None and not self.shared.current():
+            # Redis lost the state meanwhile: the rebuild includes this version, whose
+            # signature is stored already
+            logger.warning("the shared story state was lost (Redis restarted?): rebuilding it")
+            self._build_shared()
         return self._record(key)
 
     def _record(self, key: str) -> int:
         keys = self.clusters.component(key)
         roles = self.clusters.roles(keys)
         origin = self.clusters.origin(keys)
+        entries = {e.doc.key: e for e in self.clusters.state.entries(keys)}
         members: dict[int, tuple[str, float]] = {}
         # oldest version first: an article's role is its first version's
         for member in sorted(keys, key=lambda k: int(k[1:])):
-            article = self._article_of[member]
+            article = _article(entries[member])
             if roles[member] is not Role.VERSION and article not in members:
-                members[article] = (roles[member].value, self.clusters.similarity(member, origin))
-        cluster_id = self.store.record_cluster(members, self._article_of[origin])
+                similarity = entries[member].signature.jaccard(entries[origin].signature)
+                members[article] = (roles[member].value, similarity)
+        cluster_id = self.store.record_cluster(members, _article(entries[origin]))
         for edge in self.clusters.edges_of(key):
-            source, target = self._article_of[edge.source], self._article_of[edge.target]
+            source, target = map(_article, self.clusters.state.entries([edge.source, edge.target]))
             if source != target:
                 self.store.record_edge(source, target, edge.overlap)
         return cluster_id
+
+
+def _article(entry: Entry) -> int:
+    assert entry.doc.ref is not None  # every document of a crawl names its article
+    return entry.doc.ref

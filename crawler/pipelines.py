@@ -22,7 +22,7 @@ from claims.matching import KnownClaim, KnownClaims, MatchKind, figures
 from crawler.clustering import ArticleFacts, ClusterKeeper
 from crawler.extraction import Article, PageStatus
 from crawler.items import FetchFailedItem, ListingItem, NotModifiedItem, PageItem
-from crawler.shared import RunTally
+from crawler.shared import RunTally, shared_story_state
 from crawler.urls import URLError, canonicalize_url, outlet_of
 from storage import ArticleSnapshot, FetchRecord, Store
 from storage.claims import ClaimEntry, NewClaim
@@ -304,7 +304,7 @@ class ClusterPipeline:
 
     def open_spider(self) -> None:
         self.store = open_store(self.settings)
-        self.keeper = ClusterKeeper.load(self.store)
+        self.keeper = ClusterKeeper.load(self.store, shared=shared_story_state(self.settings))
 
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, PageItem) or item.version_id is None or self.keeper is None:

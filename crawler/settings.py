@@ -67,6 +67,10 @@ EXTENSIONS = {
 WIREWATCH_REDIS_URL = None
 WIREWATCH_WORKER_NAME = None
 WIREWATCH_SHARED_STORIES = False
+# With workers, the story clusters' state (signatures, groups, band index) lives once in
+# Redis instead of in every worker (crawler/story_state.py): a worker's memory stays
+# flat. False keeps it in each worker, caught up from the database (the older design).
+WIREWATCH_STORY_STATE_IN_REDIS = True
 
 # Extraction runs in worker processes so that trafilatura's ~35 ms of CPU per page
 # does not stall the event loop; 0 workers means extract inline (tests, debugging).

@@ -49,6 +49,9 @@ from scrapy_redis.queue import Base as RedisQueueBase
 from scrapy_redis.scheduler import Scheduler as RedisScheduler
 from twisted.internet import task
 
+from crawler.story_state import STATE_PARTS, RedisStoryState
+from dedup.cluster import DEFAULT_CONFIG
+
 # scrapy-redis 0.9 passes the spider to the stats collector, which Scrapy 2.13+ warns
 # about on every enqueue: noise in a worker's log about a library's internals.
 warnings.filterwarnings(
@@ -141,13 +144,33 @@ class SharedKeys:
     def alive(worker: str) -> str:
         return f"wirewatch:worker:{worker}"
 
+    @property
+    def stories(self) -> str:
+        """The prefix of the run's shared story state (crawler.story_state)."""
+        return self.run("stories:")
+
     def expiring(self) -> list[str]:
         """The run's keys that must not outlive it by more than RUN_KEY_TTL."""
-        return [self.run(p) for p in ("seen", "pages", "fingerprints", "stats", "seeded")]
+        parts = ("seen", "pages", "fingerprints", "stats", "seeded")
+        return [self.run(p) for p in parts] + [self.stories + p for p in STATE_PARTS]
 
     @classmethod
     def from_settings(cls, settings: Any, watch: str) -> SharedKeys:
         return cls(watch, settings.getint("WIREWATCH_RUN_ID"))
+
+
+def shared_story_state(settings: Any) -> RedisStoryState | None:
+    """The run's story state in Redis, for the workers of a shared run (None for a crawl
+    on its own, or with WIREWATCH_STORY_STATE_IN_REDIS off)."""
+    url = settings.get("WIREWATCH_REDIS_URL")
+    wanted = settings.getbool("WIREWATCH_SHARED_STORIES") and settings.getbool(
+        "WIREWATCH_STORY_STATE_IN_REDIS", True
+    )
+    if not url or not wanted:
+        return None
+    keys = SharedKeys.from_settings(settings, settings.get("WIREWATCH_WATCH_NAME"))
+    config = DEFAULT_CONFIG
+    return RedisStoryState(connect(url), keys.stories, config.params, config.lsh_threshold)
 
 
 def _text(value: bytes | str) -> str:

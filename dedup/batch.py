@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from dedup.cluster import DEFAULT_CONFIG, DedupConfig, Document, Edge, Role, StoryClusters
+from dedup.cluster import DEFAULT_CONFIG, DedupConfig, Edge, Role, StoryClusters
+from dedup.state import Document
 from dedup.templates import TemplateLines
 
 

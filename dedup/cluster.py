@@ -22,13 +22,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
 from dedup.credits import credit_weights, names_match
 from dedup.index import DEFAULT_LSH_THRESHOLD, BandIndex, CandidateIndex
 from dedup.signature import DEFAULT_PARAMS, Signature, SignatureParams, sign
+from dedup.state import Document, Entry, MemoryState, StoryState
 from dedup.templates import TemplateLines
 from dedup.text import fingerprint, normalize, shingle_hashes
 
@@ -50,17 +51,6 @@ class Role(StrEnum):
     SYNDICATED = "syndicated"
     PARTIAL = "partial_copy"
     VERSION = "version"
-
-
-@dataclass(frozen=True, slots=True)
-class Document:
-    key: str
-    text: str
-    url: str | None = None
-    outlet: str | None = None  # the host, for template lines
-    site_name: str | None = None  # the outlet's name, for credit lines
-    published: str | None = None  # ISO date or datetime
-    first_seen: str | None = None  # ISO datetime
 
 
 @dataclass(frozen=True)
@@ -92,33 +82,26 @@ class Edge:
     overlap: float  # share of the target's text found in the source
 
 
-@dataclass(slots=True)
-class _Entry:
-    doc: Document
-    signature: Signature
-    text_hash: str
-    when: datetime | None
-    credits: list[str] = field(default_factory=list)
-
-
 class StoryClusters:
-    """Incremental clustering: add documents one by one (query, then insert)."""
+    """Incremental clustering: add documents one by one (query, then insert).
+
+    What it knows lives in a StoryState: this process's memory unless another is given
+    (several workers share one in Redis: crawler.story_state).
+    """
 
     def __init__(self, config: DedupConfig = DEFAULT_CONFIG, index: CandidateIndex | None = None,
-                 templates: TemplateLines | None = None) -> None:  # fmt: skip
+                 templates: TemplateLines | None = None,
+                 state: StoryState | None = None) -> None:  # fmt: skip
         self.config = config
-        self.index = index if index is not None else BandIndex(config.params, config.lsh_threshold)
+        if state is None:
+            index = index if index is not None else BandIndex(config.params, config.lsh_threshold)
+            state = MemoryState(index)
+        self.state = state
         self.templates = templates
-        self._entries: dict[str, _Entry] = {}
-        self._parent: dict[str, str] = {}
-        self._by_hash: dict[str, str] = {}
-        self._by_url: dict[str, str] = {}
-        self._edges: dict[tuple[str, str], float] = {}
-        # the partial-copy pairs by key, in the order they were found, so that one
-        # article's edges are found without going over every edge (see edges_of)
-        self._sources_of: dict[str, list[str]] = defaultdict(list)
-        self._targets_of: dict[str, list[str]] = defaultdict(list)
-        self._members: dict[str, list[str]] = {}
+
+    @property
+    def index(self) -> CandidateIndex:
+        return self.state.index
 
     # --- adding --------------------------------------------------------------------------
 
@@ -135,37 +118,38 @@ class StoryClusters:
 
         An empty text_hash means an empty text, which is never an exact copy of another.
         """
-        if doc.key in self._entries:
+        state = self.state
+        if doc.key in state:
             raise ValueError(f"document {doc.key!r} was already added")
-        twin = self._by_hash.get(text_hash) if text_hash else None
-        if twin is not None and _same_signature(self._entries[twin].signature, signature):
+        twin = state.twin(text_hash) if text_hash else None
+        twin_entry = state.entry(twin) if twin is not None else None
+        if twin_entry is not None and _same_signature(twin_entry.signature, signature):
             # exact copies are most of a syndication-heavy crawl: hold their one
             # signature once (soak, benchmarks/README.md)
-            signature, text_hash = self._entries[twin].signature, self._entries[twin].text_hash
-        entry = _Entry(doc, signature, text_hash, _when(doc), credits)
-        self._entries[doc.key] = entry
-        self._parent[doc.key] = doc.key
-        self._members[doc.key] = [doc.key]
-        if doc.url and doc.url in self._by_url:
-            self._union(self._by_url[doc.url], doc.key)
+            signature, text_hash = twin_entry.signature, twin_entry.text_hash
+        first = state.first_at(doc.url) if doc.url else None
+        entry = Entry(doc, signature, text_hash, _when(doc), credits, later_version=bool(first))
+        state.add_entry(entry)
+        if first is not None:
+            self._union(first, doc.key)
         elif doc.url:
-            self._by_url[doc.url] = doc.key
+            state.set_first_at(doc.url, doc.key)
         if twin is not None:
             self._union(twin, doc.key)  # exact copy: same candidates as its twin
             return
         if text_hash:
-            self._by_hash[text_hash] = doc.key
+            state.set_twin(text_hash, doc.key)
         if signature.size < self.config.min_shingles:
             return
-        for other in self.index.query(signature):
-            self._compare(entry, self._entries[other])
+        for other in state.entries(self.index.query(signature)):
+            self._compare(entry, other)
         self.index.insert(doc.key, signature)
 
     def add_all(self, docs: Iterable[Document]) -> None:
         for doc in docs:
             self.add(doc)
 
-    def _compare(self, new: _Entry, old: _Entry) -> None:
+    def _compare(self, new: Entry, old: Entry) -> None:
         if not self._within_window(new, old):
             return
         a, b = new.signature, old.signature
@@ -181,56 +165,44 @@ class StoryClusters:
         ):
             source, target = sorted((new, old), key=_age_key)
             overlap = target.signature.containment_in(source.signature)
-            pair = (source.doc.key, target.doc.key)
-            if pair not in self._edges:
-                self._sources_of[target.doc.key].append(source.doc.key)
-                self._targets_of[source.doc.key].append(target.doc.key)
-            self._edges[pair] = round(overlap, 3)
+            self.state.add_pair(source.doc.key, target.doc.key, round(overlap, 3))
 
-    def _within_window(self, a: _Entry, b: _Entry) -> bool:
+    def _within_window(self, a: Entry, b: Entry) -> bool:
         if a.when is None or b.when is None:
             return True
         return abs(a.when - b.when) <= self.config.window
 
-    # --- union-find ------------------------------------------------------------------------
-
     def _find(self, key: str) -> str:
-        root = key
-        while self._parent[root] != root:
-            root = self._parent[root]
-        while self._parent[key] != root:
-            self._parent[key], key = root, self._parent[key]
-        return root
+        return self.state.root(key)
 
     def _union(self, a: str, b: str) -> None:
         root_a, root_b = self._find(a), self._find(b)
         if root_a != root_b:
-            low, high = sorted((root_a, root_b))
-            self._parent[high] = low
-            self._members[low].extend(self._members.pop(high))
+            self.state.merge(root_a, root_b)
 
     # --- results --------------------------------------------------------------------------------
 
     def groups(self) -> dict[str, list[str]]:
         """Cluster label (the origin's key) -> member keys, sorted."""
         members: dict[str, list[str]] = defaultdict(list)
-        for key in self._entries:
+        for key in self.state.all_keys():
             members[self._find(key)].append(key)
         return {self.origin(keys): sorted(keys) for keys in members.values()}
 
     def component(self, key: str) -> list[str]:
         """The keys of the cluster `key` belongs to, sorted."""
-        return sorted(self._members[self._find(key)])
+        return sorted(self.state.members(self._find(key)))
 
     def roles(self, keys: list[str]) -> dict[str, Role]:
         """Roles within one cluster (keys as returned by component())."""
         label = self.origin(keys)
         roles = {}
-        for key in keys:
+        for entry in self.state.entries(keys):
+            key = entry.doc.key
             if key == label:
-                reuses = bool(self._sources_of.get(key))
+                reuses = bool(self.state.sources_of(key))
                 roles[key] = Role.PARTIAL if len(keys) == 1 and reuses else Role.ORIGIN
-            elif self._by_url.get(self._entries[key].doc.url or "", key) != key:
+            elif entry.later_version:
                 roles[key] = Role.VERSION
             else:
                 roles[key] = Role.SYNDICATED
@@ -240,10 +212,10 @@ class StoryClusters:
         """Partial-copy edges that involve `key` (as copied-from or as reuser): the same
         as filtering edges(), at the cost of the pairs near `key` rather than of all."""
         root = self._find(key)
-        wanted = {(self._find(source), key) for source in self._sources_of.get(key, ())}
+        wanted = {(self._find(source), key) for source in self.state.sources_of(key)}
         wanted |= {
-            (root, target) for member in self._members[root]
-            for target in self._targets_of.get(member, ())
+            (root, target) for member in self.state.members(root)
+            for target in self.state.targets_of(member)
         }  # fmt: skip
         found = (self._best_edge(group, target) for group, target in wanted)
         edges = [e for e in found if e is not None and key in (e.source, e.target)]
@@ -253,12 +225,12 @@ class StoryClusters:
         """The edge from the cluster `group` (a root) to `target`, chosen as edges() does."""
         if self._find(target) == group:
             return None  # copied within its own cluster: not a partial copy
-        origin = self.origin(self._members[group])
+        origin = self.origin(self.state.members(group))
         best: Edge | None = None
-        for source in self._sources_of.get(target, ()):
+        for source in self.state.sources_of(target):
             if self._find(source) != group:
                 continue
-            overlap = self._edges[(source, target)]
+            overlap = self.state.overlap(source, target)
             if (
                 best is None
                 or source == origin
@@ -268,9 +240,9 @@ class StoryClusters:
         return best
 
     def origin(self, keys: list[str]) -> str:
-        entries = [self._entries[k] for k in keys]
+        entries = self.state.entries(keys)
         # later versions of one URL never name a story's origin
-        firsts = [e for e in entries if self._by_url.get(e.doc.url or "", e.doc.key) == e.doc.key]
+        firsts = [e for e in entries if not e.later_version]
         votes: dict[str, int] = defaultdict(int)
         for entry in entries:
             for item in entry.credits:
@@ -293,7 +265,7 @@ class StoryClusters:
         return result
 
     def edges_by_key(self) -> list[tuple[str, str]]:
-        return [pair for pair in self._edges if self._find(pair[0]) != self._find(pair[1])]
+        return [pair for pair in self.state.pairs() if self._find(pair[0]) != self._find(pair[1])]
 
     def edges(self) -> list[Edge]:
         """Partial-copy edges, one per (copied story, reusing article), sorted.
@@ -304,7 +276,7 @@ class StoryClusters:
         origins = {self._find(label): label for label in self.groups()}
         best: dict[tuple[str, str], Edge] = {}
         for source, target in self.edges_by_key():
-            overlap = self._edges[(source, target)]
+            overlap = self.state.overlap(source, target)
             group = self._find(source)
             current = best.get((group, target))
             is_origin = source == origins[group]
@@ -317,7 +289,8 @@ class StoryClusters:
         return sorted(best.values(), key=lambda e: (e.source, e.target))
 
     def similarity(self, a: str, b: str) -> float:
-        return self._entries[a].signature.jaccard(self._entries[b].signature)
+        first, second = self.state.entries([a, b])
+        return first.signature.jaccard(second.signature)
 
 
 def encode_credits(text: str) -> list[str]:
@@ -329,7 +302,7 @@ def _same_signature(a: Signature, b: Signature) -> bool:
     return a.params == b.params and a.size == b.size and bool((a.values == b.values).all())
 
 
-def _same_outlet(a: _Entry, b: _Entry) -> bool:
+def _same_outlet(a: Entry, b: Entry) -> bool:
     """Text shared by two different stories of one outlet is its boilerplate (an "About
     us" block, a newsletter box) far more often than a copy, so such pairs are not
     partial copies. Seen in ../shared/corpus: two my6sense press releases."""
@@ -351,6 +324,6 @@ def _when(doc: Document) -> datetime | None:
     return None
 
 
-def _age_key(entry: _Entry) -> tuple[datetime, str, str]:
+def _age_key(entry: Entry) -> tuple[datetime, str, str]:
     """Earliest first: publication time (UTC), then first seen, then key."""
     return (entry.when or datetime.max, entry.doc.first_seen or "9999", entry.doc.key)

@@ -6,6 +6,7 @@ replaced by one on Redis (datasketch's storage_config) without touching callers.
 
 from __future__ import annotations
 
+import zlib
 from typing import Any, Protocol
 
 import numpy as np
@@ -82,11 +83,38 @@ class LSHIndex:
         return len(self._keys)
 
     def _check(self, signature: Signature) -> None:
-        if signature.params != self.params:
-            raise SignatureError(
-                f"index holds {self.params} signatures, got {signature.params}; "
-                "re-sign the text with the index's parameters"
-            )
+        require_params(self.params, signature)
+
+
+def require_params(params: SignatureParams, signature: Signature) -> None:
+    """An index holds signatures made one way only."""
+    if signature.params != params:
+        raise SignatureError(
+            f"index holds {params} signatures, got {signature.params}; "
+            "re-sign the text with the index's parameters"
+        )
+
+
+def lsh_bands(params: SignatureParams, threshold: float) -> tuple[int, int]:
+    """The bands and rows datasketch's MinHashLSH picks for a threshold (equal weights
+    of false positives and negatives)."""
+    if not 0.0 < threshold < 1.0:
+        raise ValueError(f"LSH threshold must be between 0 and 1, got {threshold}")
+    from datasketch.lsh import _optimal_param
+
+    bands, rows = _optimal_param(threshold, params.num_perm, 0.5, 0.5)
+    return int(bands), int(rows)
+
+
+def band_buckets(signature: Signature, bands: int, rows: int) -> npt.NDArray[np.uint64]:
+    """One 64-bit bucket per band: the band's number above its value (one row), or
+    above a CRC of its rows (the same in every process, so that workers can share
+    buckets)."""
+    values = signature.values[: bands * rows].reshape(bands, rows)
+    numbers = np.arange(bands, dtype=np.uint64) << np.uint64(32)
+    if rows == 1:
+        return numbers | values[:, 0]
+    return numbers | np.array([zlib.crc32(row.tobytes()) for row in values], np.uint64)
 
 
 class BandIndex:
@@ -108,31 +136,20 @@ class BandIndex:
         threshold: float = DEFAULT_LSH_THRESHOLD,
         merge_at: int = MERGE_AT_LEAST,
     ) -> None:
-        if not 0.0 < threshold < 1.0:
-            raise ValueError(f"LSH threshold must be between 0 and 1, got {threshold}")
         if merge_at < 1:
             raise ValueError(f"merge_at must be at least 1, got {merge_at}")
-        from datasketch.lsh import _optimal_param
-
         self.params = params
         self.merge_at = merge_at
-        self.bands, self.rows = _optimal_param(threshold, params.num_perm, 0.5, 0.5)
+        self.bands, self.rows = lsh_bands(params, threshold)
         self._ids: dict[str, int] = {}
         self._keys: list[str | None] = []
         self._bucket_keys = np.empty(0, dtype=np.uint64)  # sorted
         self._bucket_ids = np.empty(0, dtype=np.uint32)  # article numbers, aligned
         self._pending: dict[int, list[int]] = {}
         self._pending_articles = 0
-        self._band_numbers = np.arange(self.bands, dtype=np.uint64) << np.uint64(32)
 
     def _buckets(self, signature: Signature) -> npt.NDArray[np.uint64]:
-        """One 64-bit bucket per band: the band's number above its value (one row), or
-        above the low half of a hash of its rows."""
-        values = signature.values[: self.bands * self.rows].reshape(self.bands, self.rows)
-        if self.rows == 1:
-            return self._band_numbers | values[:, 0]
-        low = np.array([hash(row.tobytes()) & 0xFFFFFFFF for row in values], np.uint64)
-        return self._band_numbers | low
+        return band_buckets(signature, self.bands, self.rows)
 
     def insert(self, key: str, signature: Signature) -> None:
         self._check(signature)
@@ -189,8 +206,4 @@ class BandIndex:
         return len(self._ids)
 
     def _check(self, signature: Signature) -> None:
-        if signature.params != self.params:
-            raise SignatureError(
-                f"index holds {self.params} signatures, got {signature.params}; "
-                "re-sign the text with the index's parameters"
-            )
+        require_params(self.params, signature)

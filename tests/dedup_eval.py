@@ -21,7 +21,8 @@ from math import comb
 from pathlib import Path
 
 from dedup.batch import cluster_documents
-from dedup.cluster import DEFAULT_CONFIG, DedupConfig, Document
+from dedup.cluster import DEFAULT_CONFIG, DedupConfig
+from dedup.state import Document
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 MIN_WORDS = 150

@@ -10,7 +10,8 @@ from urllib.parse import urlsplit
 
 from crawler.extraction import extract_article
 from dedup.batch import cluster_documents
-from dedup.cluster import DedupConfig, Document
+from dedup.cluster import DedupConfig
+from dedup.state import Document
 
 
 class InputProblem(Exception):
