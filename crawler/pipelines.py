@@ -16,7 +16,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.spiders import Spider
 
-from claims import extract_claims
+from claims import Claim, extract_claims
 from claims.changes import ChangeKind, compare_versions
 from claims.matching import KnownClaim, KnownClaims, MatchKind, figures
 from crawler.clustering import ArticleFacts, ClusterKeeper
@@ -279,45 +279,74 @@ def _snapshot(
     )
 
 
-class ClusterPipeline:
-    """Assigns each new or changed article to its story cluster as it arrives.
+class StoryPipeline:
+    """Assigns each new or changed article version to its story cluster, then records
+    its claims (new ones once, with where they were first seen; restatements as
+    mentions; changed figures and corroborations as new claims linked to the earlier
+    one: claims.matching).
 
-    Switched off with WIREWATCH_CLUSTERING = False. The index is rebuilt from the
-    stored signatures when the crawl opens.
+    Workers sharing a run do both under one hold of the shared story lock per page,
+    after catching up on what the others stored; the claims are extracted before it
+    (the lock is only around the decisions). WIREWATCH_CLUSTERING = False or
+    WIREWATCH_CLAIMS = False switches either part off. The cluster index is rebuilt
+    from the stored signatures when the crawl opens (crawler.clustering).
     """
 
     def __init__(self, settings: Any) -> None:
         self.settings = settings
+        self.clustering = settings.getbool("WIREWATCH_CLUSTERING", True)
+        self.claiming = settings.getbool("WIREWATCH_CLAIMS", True)
         self.store: Store | None = None
         self.keeper: ClusterKeeper | None = None
+        self.claims: ClaimsRecorder | None = None
+        self.stats: Any = None  # Scrapy's stats collector
         self.lock = shared_story_lock(settings)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        if not crawler.settings.getbool("WIREWATCH_CLUSTERING", True):
-            raise NotConfigured("clustering is switched off")
-        if not crawler.settings.get("WIREWATCH_DB_URL"):
+        settings = crawler.settings
+        if not (settings.getbool("WIREWATCH_CLUSTERING", True)
+                or settings.getbool("WIREWATCH_CLAIMS", True)):  # fmt: skip
+            raise NotConfigured("clustering and claims are switched off")
+        if not settings.get("WIREWATCH_DB_URL"):
             raise NotConfigured("WIREWATCH_DB_URL is not set")
-        pipeline = cls(crawler.settings)
+        pipeline = cls(settings)
+        pipeline.stats = crawler.stats
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
     def open_spider(self) -> None:
         self.store = open_store(self.settings)
-        self.keeper = ClusterKeeper.load(self.store, shared=shared_story_state(self.settings))
+        if self.clustering:
+            self.keeper = ClusterKeeper.load(self.store, shared=shared_story_state(self.settings))
+        if self.claiming:
+            tally = RunTally.from_settings(self.settings, _watch_name(self.settings))
+            watch_id = self.settings.getint("WIREWATCH_WATCH_ID") or None
+            self.claims = ClaimsRecorder(self.store, watch_id, tally, self.stats)
+            self.claims.catch_up()
 
     def process_item(self, item: Any) -> Any:
-        if not isinstance(item, PageItem) or item.version_id is None or self.keeper is None:
+        if not isinstance(item, PageItem) or item.version_id is None:
             return item
         article = item.analysis.extraction.article
-        assert article is not None and item.article_id is not None
-        facts = self.store_facts(item)
-        if facts is not None:
-            with story_lock(self.lock, self.keeper.catch_up):
+        if article is None or item.article_id is None:
+            return item
+        facts = self.facts(item) if self.keeper is not None else None
+        found = list(extract_claims(article.text)) if self.claims is not None else []
+        with story_lock(self.lock, self.catch_up):
+            if self.keeper is not None and facts is not None:
                 item.cluster_id = self.keeper.add(facts)
+            if self.claims is not None:
+                self.claims.record(found, item.article_id, item.version_id, item.cluster_id)
         return item
 
-    def store_facts(self, item: PageItem) -> ArticleFacts | None:
+    def catch_up(self) -> None:
+        if self.keeper is not None:
+            self.keeper.catch_up()
+        if self.claims is not None:
+            self.claims.catch_up()
+
+    def facts(self, item: PageItem) -> ArticleFacts | None:
         assert self.store is not None and item.article_id is not None
         detail = self.store.article_facts(item.article_id)
         if detail is None or item.version_id is None:
@@ -331,61 +360,33 @@ class ClusterPipeline:
             self.lock.close()
 
 
-class ClaimsPipeline:
-    """Records the claims in each new article version: new ones once, with where they
-    were first seen; restatements as mentions; changed figures and corroborations as
-    new claims linked to the earlier one (claims.matching)."""
+class ClaimsRecorder:
+    """The claims part of StoryPipeline: the watch's known claims, matched and stored."""
 
-    def __init__(self, settings: Any) -> None:
-        self.settings = settings
-        self.watch_id: int | None = settings.getint("WIREWATCH_WATCH_ID") or None
-        self.store: Store | None = None
+    def __init__(self, store: Store, watch_id: int | None, tally: RunTally | None,
+                 stats: Any) -> None:  # fmt: skip
+        self.store = store
+        self.watch_id = watch_id
         self.known = KnownClaims()
-        self.stats: Any = None  # Scrapy's stats collector
-        self.lock = shared_story_lock(settings)
-        self.tally = RunTally.from_settings(settings, _watch_name(settings))
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> Self:
-        if not crawler.settings.getbool("WIREWATCH_CLAIMS", True):
-            raise NotConfigured("claims are switched off")
-        if not crawler.settings.get("WIREWATCH_DB_URL"):
-            raise NotConfigured("WIREWATCH_DB_URL is not set")
-        pipeline = cls(crawler.settings)
-        pipeline.stats = crawler.stats
-        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
-        return pipeline
-
-    def open_spider(self) -> None:
-        self.store = open_store(self.settings)
-        self.catch_up()
+        self.tally = tally
+        self.stats = stats
 
     def catch_up(self) -> None:
         """Add the claims recorded since the last look (by other workers, if any)."""
-        assert self.store is not None
         after = self.known[-1].id if self.known else 0
         for c in self.store.load_claims(self.watch_id, after_id=after):
             self.known.append(
                 KnownClaim(c["id"], c["speaker_key"], c["content"], figures(c["quantities"]))
             )
 
-    def process_item(self, item: Any) -> Any:
-        if isinstance(item, PageItem) and item.version_id is not None:
-            article = item.analysis.extraction.article
-            if article is not None and item.article_id is not None:
-                with story_lock(self.lock, self.catch_up):
-                    self.record(article.text, item.article_id, item.version_id,
-                                item.cluster_id)  # fmt: skip
-        return item
-
-    def record(self, text: str, article_id: int, version_id: int, cluster_id: int | None) -> None:
-        """Match each claim of the text against the known ones (and those new earlier in
-        the same text), then store them all in one transaction."""
-        assert self.store is not None
+    def record(self, found: list[Claim], article_id: int, version_id: int,
+               cluster_id: int | None) -> None:  # fmt: skip
+        """Match each claim found in a text against the known ones (and those new
+        earlier in the same text), then store them all in one transaction."""
         entries: list[ClaimEntry] = []
         counts: Counter[str] = Counter()
         known_before = len(self.known)
-        for claim in extract_claims(text):
+        for claim in found:
             quantities = [q.to_json() for q in claim.quantities]
             claim_figures = figures(quantities)
             mentioned = frozenset(q["value"] for q in quantities)
@@ -420,9 +421,3 @@ class ClaimsPipeline:
             self.tally.add(key, amount)
         elif self.stats is not None:
             self.stats.inc_value(SHARED_PREFIX + key, amount)
-
-    def spider_closed(self, spider: Spider, reason: str) -> None:
-        if self.store is not None:
-            self.store.close()
-        if self.lock is not None:
-            self.lock.close()

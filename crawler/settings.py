@@ -53,8 +53,7 @@ DOWNLOADER_MIDDLEWARES = {
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.StorePipeline": 300,
-    "crawler.pipelines.ClusterPipeline": 400,
-    "crawler.pipelines.ClaimsPipeline": 500,
+    "crawler.pipelines.StoryPipeline": 400,
 }
 EXTENSIONS = {
     "scrapy.extensions.telnet.TelnetConsole": None,
