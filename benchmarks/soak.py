@@ -155,7 +155,10 @@ def main() -> None:
         else None
     )
     store = Store.open(db_url)
-    held = {table: store.count(table) for table in ("articles", "story_clusters", "claims")}
+    tables = ("articles", "cluster_members", "story_clusters", "claims")
+    # every article is a member of one story: fewer members than articles means pages
+    # whose clustering failed (their errors are in the log)
+    held = {table: store.count(table) for table in tables}
     store.close()
     print(json.dumps({
         "status": run.status, "pages_fetched": run.stats.get("pages_fetched"), "stored": held,

@@ -30,9 +30,11 @@ from dedup.signature import Signature, SignatureParams
 from dedup.state import Document, Entry
 
 # Entries never change once written, so each worker keeps the recent ones: a story's
-# members are read a few times per arriving article. 4,096 entries are about 3 MB and
-# hold the members of every story a crawl is busy with (soak: up to ~30 a story).
-CACHED_ENTRIES = 4096
+# members are read a few times per arriving article, and its candidates (at most 86,
+# 15 on average, in the 20,000-page soak) once. 512 entries, under 1 MB, hold them;
+# a larger cache only filled more slowly (4,096: some 6 MB, full only after 4,000
+# pages, after the soak's warm-up), a smaller one reads more from Redis.
+CACHED_ENTRIES = 512
 STATE_PARTS = ("entries", "roots", "members", "hashes", "urls", "pairs", "sources", "targets",
                "bands", "indexed", "built")  # fmt: skip
 
@@ -95,10 +97,11 @@ class RedisStoryState:
     """dedup.state.StoryState in Redis hashes under `prefix` (one run's)."""
 
     def __init__(self, server: redis.Redis, prefix: str, params: SignatureParams,
-                 threshold: float) -> None:  # fmt: skip
+                 threshold: float, cache_size: int = CACHED_ENTRIES) -> None:  # fmt: skip
         self.server = server
         self.params = params
         self.prefix = prefix
+        self.cache_size = cache_size
         self.index = RedisBandIndex(server, prefix, params, threshold)
         self._cache: OrderedDict[str, Entry] = OrderedDict()
         self._generation: str | None = None  # of the state the cache holds entries of
@@ -145,20 +148,24 @@ class RedisStoryState:
         return self.entries([key])[0]
 
     def entries(self, keys: list[str]) -> list[Entry]:
-        missing = [k for k in dict.fromkeys(keys) if k not in self._cache]
+        found: dict[str, Entry] = {}
+        for key in keys:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                found[key] = self._cache[key]
+        missing = [key for key in dict.fromkeys(keys) if key not in found]
         if missing:
             blobs = self.server.hmget(self.key("entries"), missing)
             for key, blob in zip(missing, blobs, strict=True):
                 if blob is None:
                     raise KeyError(key)
-                self._remember(_unpack(blob, self.params))
-        for key in keys:
-            self._cache.move_to_end(key)
-        return [self._cache[k] for k in keys]
+                found[key] = _unpack(blob, self.params)
+                self._remember(found[key])  # may push out some just found: not needed
+        return [found[key] for key in keys]
 
     def _remember(self, entry: Entry) -> None:
         self._cache[entry.doc.key] = entry
-        if len(self._cache) > CACHED_ENTRIES:
+        if len(self._cache) > self.cache_size:
             self._cache.popitem(last=False)
 
     def all_keys(self) -> Iterator[str]:

@@ -36,9 +36,10 @@ def prefix(server: redis.Redis) -> Iterator[str]:
 
 
 def redis_clusters(
-    server: redis.Redis, prefix: str, templates: TemplateLines | None = None
+    server: redis.Redis, prefix: str, templates: TemplateLines | None = None, cache_size: int = 512
 ) -> tuple[StoryClusters, RedisStoryState]:
-    state = RedisStoryState(server, prefix, DEFAULT_CONFIG.params, DEFAULT_CONFIG.lsh_threshold)
+    config = DEFAULT_CONFIG
+    state = RedisStoryState(server, prefix, config.params, config.lsh_threshold, cache_size)
     templates = templates if templates is not None else TemplateLines()
     return StoryClusters(DEFAULT_CONFIG, templates=templates, state=state), state
 
@@ -75,10 +76,11 @@ def newsroom_variants() -> list[Document]:
 def assert_same_clustering(docs: list[Document], server: redis.Redis, prefix: str) -> None:
     """Two "workers" add the documents in turns to one state in Redis; a third, with
     nothing cached, reads the outcome, which must be memory's. The workers learn the
-    same template lines (as crawler.clustering's catch-up makes them)."""
+    same template lines (as crawler.clustering's catch-up makes them). One caches two
+    entries only, so that entries it finds cached are pushed out as it reads others."""
     memory = StoryClusters(DEFAULT_CONFIG, templates=TemplateLines())
     learned = TemplateLines()
-    adders = [redis_clusters(server, prefix, learned)[0] for _ in range(2)]
+    adders = [redis_clusters(server, prefix, learned, size)[0] for size in (2, 512)]
     for turn, doc in enumerate(docs):
         memory.add(doc)
         adders[turn % 2].add(doc)
