@@ -113,21 +113,21 @@ class ClusterKeeper:
     def _add_stored(self, stored: StoredSignature) -> bool:
         key = f"v{stored.version_id}"
         known = key in self._added_here if self.shared is not None else key in self.clusters.state
-        signature = self._signature(stored)
-        if known or signature is None:
+        if known or not self._current_params(stored):
             return False  # known, or made with other parameters (re-signed when changed)
         if stored.text:
             self.templates.learn(stored.outlet, stored.canonical_url, stored.text)
-        if self.shared is None:
-            self.clusters.add_signed(_document(stored), signature, stored.text_hash,
-                                     list(stored.credits))  # fmt: skip
+        if self.shared is None:  # a shared state has it already
+            self._add_signature(stored)
         return True
 
-    def _signature(self, stored: StoredSignature) -> Signature | None:
-        params = SignatureParams(stored.num_perm, stored.seed, stored.scheme)
-        if params != self.config.params:
-            return None
-        return Signature.from_bytes(stored.hashvalues, stored.size, params)
+    def _current_params(self, stored: StoredSignature) -> bool:
+        return SignatureParams(stored.num_perm, stored.seed, stored.scheme) == self.config.params
+
+    def _add_signature(self, stored: StoredSignature) -> None:
+        signature = Signature.from_bytes(stored.hashvalues, stored.size, self.config.params)
+        self.clusters.add_signed(_document(stored), signature, stored.text_hash,
+                                 list(stored.credits))  # fmt: skip
 
     def _build_shared(self) -> None:
         """(Re)build the shared state from the stored signatures of the window: at a
@@ -136,10 +136,8 @@ class ClusterKeeper:
         self.shared.clear()
         count = 0
         for stored in self.store.load_signatures(self._since):
-            signature = self._signature(stored)
-            if signature is not None:
-                self.clusters.add_signed(_document(stored), signature, stored.text_hash,
-                                         list(stored.credits))  # fmt: skip
+            if self._current_params(stored):
+                self._add_signature(stored)
                 count += 1
         self.shared.mark_built()
         logger.info("shared story state built from %d stored signatures", count)
