@@ -38,14 +38,12 @@ CACHED_ENTRIES = 512
 STATE_PARTS = ("entries", "roots", "members", "hashes", "urls", "pairs", "sources", "targets",
                "bands", "indexed", "built")  # fmt: skip
 
-# Appends ARGV[2..] to the space-separated list in field ARGV[1] of each hash KEYS[i]
-# (bucket lists of the band index; partial-copy pairs by key).
+# Appends the value ARGV[1] to the space-separated lists in fields ARGV[2..] of the
+# hash KEYS[1] (a band index bucket's keys; a key's partial-copy partners).
 _APPEND = """
-for i, field in ipairs(ARGV) do
-  if i > 1 then
-    local current = redis.call('HGET', KEYS[i - 1], field)
-    redis.call('HSET', KEYS[i - 1], field, current and (current .. ' ' .. ARGV[1]) or ARGV[1])
-  end
+for i = 2, #ARGV do
+  local current = redis.call('HGET', KEYS[1], ARGV[i])
+  redis.call('HSET', KEYS[1], ARGV[i], current and (current .. ' ' .. ARGV[1]) or ARGV[1])
 end
 return 0
 """
@@ -67,10 +65,10 @@ class RedisBandIndex:
         return [format(b, "x") for b in band_buckets(signature, self.bands, self.rows).tolist()]
 
     def insert(self, key: str, signature: Signature) -> None:
-        fields = self._fields(signature)
-        # each field's hash is the bands hash: KEYS[i] pairs with ARGV[i + 1]
-        self._append(keys=[self._bands_key] * len(fields), args=[key, *fields])
-        self.server.hset(self._indexed_key, key, 1)
+        pipe = self.server.pipeline(transaction=True)
+        self._append(keys=[self._bands_key], args=[key, *self._fields(signature)], client=pipe)
+        pipe.hset(self._indexed_key, key, 1)
+        pipe.execute()
 
     def query(self, signature: Signature) -> list[str]:
         found: set[str] = set()

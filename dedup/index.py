@@ -6,6 +6,7 @@ replaced by one on Redis (datasketch's storage_config) without touching callers.
 
 from __future__ import annotations
 
+import functools
 import zlib
 from typing import Any, Protocol
 
@@ -88,7 +89,8 @@ class LSHIndex:
 
 def require_params(params: SignatureParams, signature: Signature) -> None:
     """An index holds signatures made one way only."""
-    if signature.params != params:
+    # nearly every signature shares its parameters' object: no field-by-field compare
+    if signature.params is not params and signature.params != params:
         raise SignatureError(
             f"index holds {params} signatures, got {signature.params}; "
             "re-sign the text with the index's parameters"
@@ -111,10 +113,17 @@ def band_buckets(signature: Signature, bands: int, rows: int) -> npt.NDArray[np.
     above a CRC of its rows (the same in every process, so that workers can share
     buckets)."""
     values = signature.values[: bands * rows].reshape(bands, rows)
-    numbers = np.arange(bands, dtype=np.uint64) << np.uint64(32)
+    numbers = _band_numbers(bands)
     if rows == 1:
         return numbers | values[:, 0]
     return numbers | np.array([zlib.crc32(row.tobytes()) for row in values], np.uint64)
+
+
+@functools.cache
+def _band_numbers(bands: int) -> npt.NDArray[np.uint64]:
+    """Each band's number in the high half of its buckets (made once: this is on the
+    path of every query and insert)."""
+    return np.arange(bands, dtype=np.uint64) << np.uint64(32)
 
 
 class BandIndex:
