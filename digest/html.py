@@ -10,7 +10,8 @@ from digest.markdown import hhmm, when
 from digest.report import MORE_LABELS, claim_words, for_reading
 
 # Long URLs and figures must wrap rather than widen the page on a phone: every block
-# breaks anywhere as a last resort, and tables are fixed to the page's width.
+# breaks anywhere as a last resort. Table headers are short words that never break
+# (a fixed layout split "Fetched" at 375 px); the cells below them wrap instead.
 STYLE = """
 body{margin:0;padding:1rem;background:#fff;color:#1b1b1b;
 font:16px/1.5 -apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif}
@@ -30,25 +31,25 @@ blockquote{margin:.25rem 0;padding:.25rem .75rem;border-left:4px solid #ccc}
 .added{border-color:#2e7d32;background:#f1f8f1}
 .removed{border-color:#c62828;background:#fdf1f1}
 .change{font-weight:600}
-table{width:100%;border-collapse:collapse;table-layout:fixed;font-size:.85rem}
+table{width:100%;border-collapse:collapse;font-size:.85rem}
 th,td{border-bottom:1px solid #eee;padding:.3rem .25rem;text-align:left;vertical-align:top}
-th:first-child,td:first-child{width:34%}
+th{white-space:nowrap;overflow-wrap:normal}
 """
 
 
 def render_html(full: dict[str, Any]) -> str:
     report = for_reading(full)
-    title = f"{report['watch']}: digest for {report['date']}"
-    body = [f"<h1>{escape(title)}</h1>", _numbers(report["numbers"])]
+    page_title = f"{report['watch']}: digest for {report['date']}"
+    body = [f"<h1>{escape(page_title)}</h1>", _numbers(report["numbers"])]
     numbers = report["numbers"]
     if not any(numbers[k] for k in ("new_articles", "updated_articles", "new_claims")):
         body.append(f"<p>Nothing new on {report['date']}: no new articles, changes or claims.</p>")
-    for title, key, render in (
+    for heading, key, render in (
         ("New stories", "new_stories", _story),
         ("Updated articles", "updated_articles", _update),
         ("New claims", "claims", _claim_group),
     ):
-        body += _section(title, report[key], render)
+        body += _section(heading, report[key], render)
         if report["more"][key]:
             label = MORE_LABELS[key]
             body.append(f"<p>… and {report['more'][key]} more {label}: see the JSON digest.</p>")
@@ -58,7 +59,7 @@ def render_html(full: dict[str, Any]) -> str:
         "<!DOCTYPE html>\n"
         '<html lang="en"><head><meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{escape(title)}</title>\n<style>{STYLE}</style></head>\n"
+        f"<title>{escape(page_title)}</title>\n<style>{STYLE}</style></head>\n"
         "<body><main>\n" + "\n".join(body) + "\n</main></body></html>\n"
     )
 

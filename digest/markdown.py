@@ -5,14 +5,20 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import quote
 
 from digest.report import MORE_LABELS, claim_words, for_reading
 
-_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
+# Every character that can start Markdown syntax inline: emphasis, code, links and
+# images, raw HTML and entities, table cells, headings, strikethrough.
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|#&~!])")
+# Characters that would end or break a link destination written as <...>.
+_UNSAFE_IN_URL = re.compile(r"[<>\s]")
 
 
 def escape(text: str) -> str:
-    """Text that Markdown shows as written (no accidental emphasis, links or tables)."""
+    """Text that Markdown shows as written (no accidental emphasis, links or tables):
+    one line, every syntax character backslash-escaped."""
     return _SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
 
 
@@ -31,7 +37,8 @@ def when(member: dict[str, Any]) -> str:
 
 
 def link(text: str, url: str) -> str:
-    return f"[{escape(text) or escape(url)}](<{url}>)"
+    destination = _UNSAFE_IN_URL.sub(lambda m: quote(m.group(), safe=""), url)
+    return f"[{escape(text) or escape(url)}](<{destination}>)"
 
 
 def render_markdown(full: dict[str, Any]) -> str:

@@ -153,6 +153,21 @@ document.getElementById("digest").addEventListener("load", () => {
       problems.push("cut off: " + el.tagName + " " + el.textContent.slice(0, 40));
     }
   }
+  // headings and table headers are short words: none may break across lines
+  for (const el of doc.body.querySelectorAll("th, h1, h2, h3, .numbers li")) {
+    const walker = doc.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const word of node.textContent.matchAll(/\\S+/g)) {
+        const range = doc.createRange();
+        range.setStart(node, word.index);
+        range.setEnd(node, word.index + word[0].length);
+        const lines = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+        if (lines.size > 1 && word[0].length < 20) {
+          problems.push("word broken: " + el.tagName + " " + word[0]);
+        }
+      }
+    }
+  }
   const out = document.createElement("pre");
   out.id = "measure";
   out.textContent = JSON.stringify({width, scrollWidth: doc.documentElement.scrollWidth,

@@ -106,7 +106,12 @@ def print_run_summary(run: RunInfo, fmt: str) -> None:
     console = Console()
     seconds = (run.finished_at - run.started_at).total_seconds() if run.finished_at else 0.0
     console.print(
-        f"[bold]Crawl run {run.id}[/] of watch [bold]{run.watch}[/]: {run.status} in {seconds:.1f}s"
+        Text.assemble(
+            (f"Crawl run {run.id}", "bold"),
+            " of watch ",
+            (run.watch, "bold"),
+            f": {run.status} in {seconds:.1f}s",
+        )
     )
     table = Table(show_header=False, box=None, padding=(0, 2))
     table.add_row("pages fetched", str(stats.get("pages_fetched", 0)))
@@ -124,12 +129,13 @@ def print_run_summary(run: RunInfo, fmt: str) -> None:
         table.add_row(f"  {kind}", str(count))
     console.print(table)
     if run.error:
-        console.print(f"[red]{run.error}[/]")
+        console.print(Text(run.error, style="red"))
 
 
 def print_article(detail: dict[str, Any]) -> None:
     console = Console()
-    console.print(f"[bold]{detail['title']}[/]")
+    # page text is printed as Text, never as Rich markup: "[/b]" in a title would break it
+    console.print(Text(detail["title"] or "", style="bold"))
     table = Table(show_header=False, box=None, padding=(0, 2))
     for key in (
         "id",
@@ -144,13 +150,14 @@ def print_article(detail: dict[str, Any]) -> None:
         "status",
     ):
         value = detail.get(key)
-        table.add_row(key, ", ".join(value) if isinstance(value, list) else str(value or ""))
+        shown = ", ".join(value) if isinstance(value, list) else str(value or "")
+        table.add_row(key, Text(shown))
     console.print(table)
     console.print("[bold]URLs[/]")
     for alias in detail["aliases"]:
-        console.print(f"  {alias['kind']:<9} {alias['url']}", soft_wrap=True)
+        console.print(Text(f"  {alias['kind']:<9} {alias['url']}"), soft_wrap=True)
     console.print("[bold]Versions[/]")
     for version in detail["versions"]:
         console.print(f"  #{version['id']}  {version['seen_at']}  {version['words']} words")
     console.print()
-    console.print(detail["text"], soft_wrap=False)
+    console.print(Text(detail["text"]), soft_wrap=False)

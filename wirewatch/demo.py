@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 from rich.console import Console
-from rich.markup import escape
+from rich.text import Text
 
 from crawler.watch import Watch, WatchError, load_watch
 from digest import collect_day, write_digests
@@ -155,31 +155,40 @@ def print_day(
     finally:
         store.close()
     console.rule(f"[bold]Day {day}: {DAYS[day]}")
+    # Page text (titles, sentences, speakers, outlets) goes out as Text, never as markup.
     for outcome in outcomes:
-        console.print(f"[dim]{describe(outcome)}[/]", soft_wrap=True)
+        console.print(Text(describe(outcome), style="dim"), soft_wrap=True)
     numbers = report["numbers"]
     console.print(
         f"{numbers['new_articles']} new articles, {numbers['updated_articles']} updated, "
         f"{numbers['new_claims']} new claims, {numbers['fetch_errors']} fetch errors"
     )
     for article in report["new_articles"]:
-        console.print(f"  [green]new[/]     {article['outlet']}: {article['title']}")
+        console.print(_line(("new", "green"), f"{article['outlet']}: {article['title']}"))
     for change in report["updated_articles"]:
-        console.print(f"  [yellow]updated[/] {change['outlet']}: {change['title']}")
+        console.print(_line(("updated", "yellow"), f"{change['outlet']}: {change['title']}"))
         for sentence in change["added"]:
-            console.print(f"            [green]+ {escape(sentence)}[/]")
+            console.print(Text(f"            + {sentence}", style="green"))
         for sentence in change["removed"]:
-            console.print(f"            [red]- {escape(sentence)}[/]")
+            console.print(Text(f"            - {sentence}", style="red"))
     for group in report["claims"]:
         for claim in group["claims"]:
             words = claim_words(claim)
-            figures = f" [cyan]{escape(words['figures'])}[/]" if words["figures"] else ""
             console.print(
-                f"  [magenta]claim[/]   {escape(words['speaker'])} ({words['cue']}): "
-                f"{escape(_shorten(words['said']))}{figures} [dim]{claim['first_outlet']}[/]"
+                _line(
+                    ("claim", "magenta"),
+                    f"{words['speaker']} ({words['cue']}): {_shorten(words['said'])}",
+                    (f" {words['figures']}" if words["figures"] else "", "cyan"),
+                    (f" {claim['first_outlet']}", "dim"),
+                )
             )
     for change in report["figure_changes"]:
-        console.print(f"  [bold red]figure changed[/] {escape(change['summary'])}")
+        console.print(Text.assemble(("  figure changed ", "bold red"), change["summary"]))
+
+
+def _line(label: tuple[str, str], *parts: str | tuple[str, str]) -> Text:
+    """'  label   rest', the label styled and padded to line up."""
+    return Text.assemble("  ", (f"{label[0]:<8}", label[1]), *parts)
 
 
 def _shorten(text: str, limit: int = 140) -> str:

@@ -10,6 +10,7 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 FORMATS = ("table", "json", "csv")
 WIDE_COLUMNS = frozenset({"title", "url", "canonical_url", "error", "text", "snippet"})
@@ -87,7 +88,9 @@ def print_rows(
                 min_width=20 if wide else None,
             )
         for row in rows:
-            table.add_row(*(_cell(row.get(c)) for c in columns))
+            # Text, not a str: a str cell is read as Rich markup, and page text such as
+            # "[/b]" or "[sic]" would break the table or vanish from it.
+            table.add_row(*(Text(_cell(row.get(c))) for c in columns))
         console.print(table)
 
 
