@@ -3,11 +3,11 @@
 A leaf package: it imports nothing else of wirewatch. Callers hand it plain values.
 """
 
+from storage.errors import StoreError
 from storage.store import (
     ArticleSnapshot,
     FetchRecord,
     Store,
-    StoreError,
     StoreOutcome,
 )
 

@@ -6,7 +6,10 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.sql.dml import Insert
+
+from storage.errors import URL_EXAMPLES, BadDatabaseURL, safe_url
 
 # How long a SQLite writer waits for another process's transaction before failing.
 # Crawl workers write a row at a time, so a few seconds is generous.
@@ -14,8 +17,17 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
 def make_engine(url: str) -> Engine:
-    """An engine for a database URL, set up for several processes writing at once."""
-    engine = create_engine(url, future=True, pool_pre_ping=not url.startswith("sqlite"))
+    """An engine for a database URL, set up for several processes writing at once.
+    Raises BadDatabaseURL for a URL that names no database kind SQLAlchemy knows."""
+    try:
+        engine = create_engine(url, future=True, pool_pre_ping=not url.startswith("sqlite"))
+    except NoSuchModuleError as exc:
+        kind = url.split(":", 1)[0]
+        raise BadDatabaseURL(
+            f"{safe_url(url)}: unknown kind of database {kind!r} ({URL_EXAMPLES})"
+        ) from exc
+    except (ArgumentError, ValueError) as exc:
+        raise BadDatabaseURL(f"{safe_url(url)}: not a database URL ({URL_EXAMPLES})") from exc
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
         serialize_sqlite_writers(engine)

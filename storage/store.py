@@ -23,6 +23,7 @@ from storage.claims import ClaimStore
 from storage.clusters import ClusterStore
 from storage.common import iso, retrying
 from storage.dialect import insert_ignoring_conflicts, make_engine
+from storage.errors import StoreError, explain, safe_url, sqlite_folder_problem
 from storage.models import (
     ArticleRow,
     ArticleVersion,
@@ -53,10 +54,6 @@ def utcnow() -> datetime:
 def clock_at(now: datetime | None) -> Callable[[], datetime]:
     """A Store clock: the real one, or one stopped at `now` (replaying a day)."""
     return utcnow if now is None else lambda: now
-
-
-class StoreError(RuntimeError):
-    """The database could not be opened or written; the message says which and why."""
 
 
 class StoreOutcome(StrEnum):
@@ -144,7 +141,7 @@ class Store(ClusterStore, ClaimStore, ReportStore):
     def open(
         cls, url: str = DEFAULT_DB_URL, create: bool = True, clock: Callable[[], datetime] = utcnow
     ) -> Store:
-        where = _safe(url)
+        where = safe_url(url)
         try:
             engine = make_engine(url)
         except ImportError as exc:
@@ -157,8 +154,8 @@ class Store(ClusterStore, ClaimStore, ReportStore):
                 _migrate_if_new(engine, where)
         except SQLAlchemyError as exc:
             engine.dispose()
-            detail = " ".join(str(getattr(exc, "orig", None) or exc).split())
-            raise StoreError(f"cannot open database {where}: {detail}") from exc
+            problem = sqlite_folder_problem(url) or explain(exc)
+            raise StoreError(f"cannot open database {where}: {problem}") from exc
         except BaseException:
             engine.dispose()  # no pooled connection outlives a failed open
             raise
@@ -615,16 +612,6 @@ def _article_summary(article: ArticleRow, versions: int) -> dict[str, Any]:
         "status": article.status,
         "versions": versions,
     }
-
-
-def _safe(url: str) -> str:
-    """A database URL without its password, for messages and logs."""
-    from sqlalchemy.engine import make_url
-
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # an unparseable URL: show only its scheme
-        return url.split(":", 1)[0] + ":..."
 
 
 def _run_info(run: CrawlRun, watch: str) -> RunInfo:

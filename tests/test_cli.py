@@ -121,3 +121,21 @@ def test_bad_database_url_is_a_clear_error(tmp_path: Path) -> None:
         main, ["articles", "list", "--db", f"sqlite:///{tmp_path}/no/such/dir/x.db"]
     )
     assert result.exit_code == 1 and "cannot open database" in result.output
+
+
+def test_run_once_is_quiet_for_cron(newsroom: object, tmp_path: Path) -> None:
+    """From cron, a run prints one line per job and nothing else (no Alembic or
+    APScheduler chatter); -v says more."""
+    from tests.crawl_helpers import demo_watch_for
+
+    watch = demo_watch_for(newsroom, tmp_path)  # type: ignore[arg-type]
+    args = ["run", str(watch), "--once", "--db", f"sqlite:///{tmp_path / 'q.db'}",
+            "--workers", "1", "--no-progress"]  # fmt: skip
+    result = CliRunner().invoke(main, [*args, "--now", "2024-10-21T08:00"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+    lines = result.stdout.splitlines()
+    assert [line.split(": ", 1)[0] for line in lines] == ["2024-10-21 08:00 recrawl:demo"]
+    again = CliRunner().invoke(main, [*args, "--now", "2024-10-21T08:01", "-v"])
+    assert again.exit_code == 0 and again.stdout == ""
+    assert "nothing was due" in again.stderr and "alembic" not in again.stderr

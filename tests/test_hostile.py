@@ -137,13 +137,14 @@ def test_private_addresses_are_refused_unless_the_watch_allows_them(
     resolves to ("localhost" looks harmless and is 127.0.0.1)."""
     story = newsroom.url("ajp", "/news/north-korea-troop-deployment-new-evidence")
     by_name = story.replace("127.0.0.12", "localhost")
-    seeds = [story, by_name, "http://[::ffff:127.0.0.1]:9/north-korea"]
+    embedded = ["::ffff:127.0.0.1", "64:ff9b::7f00:c", "2002:7f00:c::", "::127.0.0.12"]
+    seeds = [story, by_name, *(f"http://[{host}]:9/north-korea" for host in embedded)]
     db_url = f"sqlite:///{tmp_path / 'ssrf.db'}"
-    hosts = ["127.0.0.12", "localhost", "::ffff:127.0.0.1"]
+    hosts = ["127.0.0.12", "localhost", *embedded]
     closed = write_watch(tmp_path, "closed", seeds, depth=0, allow_private_addresses=False,
                          allowed_domains=hosts)  # fmt: skip
     summary = crawl(closed, db_url)
-    assert summary["stats"]["errors"] == {"blocked_address": 3}, summary
+    assert summary["stats"]["errors"] == {"blocked_address": 6}, summary
     assert query(db_url, "select count(*) from articles") == [(0,)]
     kinds = dict(query(db_url, "select url, error_kind from fetches"))
     assert set(kinds.values()) == {"blocked_address"}
@@ -157,7 +158,12 @@ def test_address_checks() -> None:
 
     for address in ("127.0.0.1", "10.1.2.3", "192.168.0.1", "172.16.0.1", "169.254.169.254",
                     "::1", "fe80::1", "::ffff:10.0.0.1", "0.0.0.0", "224.0.0.1", "100.64.0.1",
-                    "localhost", ""):  # fmt: skip
+                    "localhost", "",
+                    # IPv6 that embeds IPv4: NAT64, 6to4, IPv4-compatible, SIIT, local NAT64
+                    "64:ff9b::7f00:1", "64:ff9b::a9fe:a9fe", "2002:7f00:1::", "2002:a00:1::5",
+                    "::127.0.0.1", "::8.8.8.8", "::ffff:0:7f00:1", "64:ff9b:1::808:808",
+                    "[64:ff9b::127.0.0.1]"):  # fmt: skip
         assert not is_public_address(address), address
-    for address in ("93.184.215.14", "2606:2800:21f:cb07:6820:80da:af6b:8b2c", "8.8.8.8"):
+    for address in ("93.184.215.14", "2606:2800:21f:cb07:6820:80da:af6b:8b2c", "8.8.8.8",
+                    "64:ff9b::808:808", "2002:808:808::1"):  # fmt: skip
         assert is_public_address(address), address

@@ -8,18 +8,21 @@ Exit codes: 0 success, 1 the work failed (database, crawl, extraction), 2 bad in
 from __future__ import annotations
 
 import dataclasses
+import errno
 import gzip
+import logging
+import re
 import sys
-import urllib.request
 from pathlib import Path
 from typing import Any
 
 import click
 
 from crawler.watch import WatchError, load_watch
-from storage import Store, StoreError
+from storage import Store
 from storage.store import DEFAULT_DB_URL
 from wirewatch import __version__
+from wirewatch.edge import BadInput, WirewatchError, WirewatchGroup, log_level
 from wirewatch.output import FORMATS, print_json, print_rows
 
 DB_OPTION = click.option(
@@ -61,6 +64,8 @@ LOG_FILE_OPTION = click.option(
     help="Write the crawler's log to this file instead of stderr.",
 )
 EXTRACT_FETCH_LIMIT = 10 * 1024 * 1024
+# Row ids: positive and within the 64-bit integers both databases store.
+ID = click.IntRange(1, 2**63 - 1)
 
 
 def table_or_json_option(help_text: str) -> Any:
@@ -74,36 +79,27 @@ def table_or_json_option(help_text: str) -> Any:
     )
 
 
-def log_level_option(default: str, help_text: str) -> Any:
-    return click.option(
-        "--log-level",
-        type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]),
-        default=default,
-        show_default=True,
-        help=help_text,
-    )
-
-
-class WirewatchError(click.ClickException):
-    """A failure of the work itself (exit code 1)."""
-
-    exit_code = 1
-
-
-class BadInput(click.ClickException):
-    """Bad input from the user: a watch file, a path (exit code 2)."""
-
-    exit_code = 2
+def unwritable(option: str, path: str, exc: OSError) -> click.ClickException:
+    """A path the user gave that cannot be written: bad input when the path is the
+    trouble (missing, not a folder, no permission, read-only), failed work otherwise
+    (a full disk)."""
+    where = exc.filename or path
+    message = f"{option} {path}: cannot write {where}: {exc.strerror or exc}"
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOENT, errno.ENOTDIR,
+                     errno.EEXIST, errno.EISDIR):  # fmt: skip
+        return BadInput(message)
+    return WirewatchError(message)
 
 
 def open_store(db_url: str) -> Store:
-    try:
-        return Store.open(db_url)
-    except StoreError as exc:
-        raise WirewatchError(str(exc)) from exc
+    """The store; its errors become messages at the edge (wirewatch.edge)."""
+    return Store.open(db_url)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(
+    cls=WirewatchGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.version_option(__version__, prog_name="wirewatch")
 def main() -> None:
     """wirewatch: follow a news story across outlets.
@@ -163,7 +159,6 @@ def watch_check(watch_files: tuple[str, ...]) -> None:
     default=None,
     help="Override the watch's page budget for this run.",
 )
-@log_level_option("WARNING", "Crawler log level (on stderr).")
 @LOG_FILE_OPTION
 @PROGRESS_OPTION
 def crawl(
@@ -172,7 +167,6 @@ def crawl(
     fmt: str,
     workers: int | None,
     max_pages: int | None,
-    log_level: str,
     log_file: str | None,
     progress: bool | None,
 ) -> None:
@@ -192,7 +186,7 @@ def crawl(
     open_store(db_url).close()  # fail early, and clearly, on a bad database URL
     settings = {} if workers is None else {"WIREWATCH_EXTRACTION_WORKERS": workers}
     show = sys.stderr.isatty() if progress is None else progress
-    run = crawl_with_progress(watch, db_url, settings, log_level, log_file, show)
+    run = crawl_with_progress(watch, db_url, settings, log_level(), log_file, show)
     print_run_summary(run, fmt)
     if run.status == "failed":
         raise WirewatchError(f"crawl run {run.id} failed: {run.error or 'see the log'}")
@@ -258,7 +252,7 @@ def articles_list(db_url: str, fmt: str, watch_name: str | None, limit: int, off
 
 
 @articles.command("show")
-@click.argument("article_id", type=int)
+@click.argument("article_id", type=ID)
 @DB_OPTION
 @table_or_json_option("Output format: readable text, or json for scripts.")
 def articles_show(article_id: int, db_url: str, fmt: str) -> None:
@@ -330,24 +324,24 @@ def extract(source: str, fmt: str, page_url: str | None) -> None:
 
 
 def _read_source(source: str, page_url: str | None) -> tuple[bytes, str | None, str]:
-    if source.startswith(("http://", "https://")):
-        request = urllib.request.Request(source, headers={"User-Agent": f"wirewatch/{__version__}"})
+    scheme = re.match(r"([A-Za-z][A-Za-z0-9+.-]*)://", source)
+    if scheme:
+        from wirewatch.fetching import FetchError, fetch_page
+
+        if scheme.group(1).lower() not in ("http", "https"):
+            raise BadInput(f"{source}: only http and https URLs are fetched (or give a file)")
         try:
-            with urllib.request.urlopen(request, timeout=20) as response:
-                body = response.read(EXTRACT_FETCH_LIMIT + 1)
-                content_type = response.headers.get("Content-Type")
-                final_url = response.geturl()
-        except OSError as exc:
+            page = fetch_page(source, EXTRACT_FETCH_LIMIT, f"wirewatch/{__version__}")
+        except FetchError as exc:
             raise WirewatchError(f"{source}: cannot fetch: {exc}") from exc
-        if len(body) > EXTRACT_FETCH_LIMIT:
-            raise WirewatchError(f"{source}: larger than {EXTRACT_FETCH_LIMIT} bytes")
-        return body, content_type, final_url
+        return page.body, page.content_type, page.url
     path = Path(source)
     try:
         raw = path.read_bytes()
         body = gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw
     except (OSError, EOFError, gzip.BadGzipFile) as exc:
-        raise BadInput(f"{source}: cannot read: {exc}") from exc
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        raise BadInput(f"{source}: cannot read: {reason}") from exc
     return body, None, page_url or path.resolve().as_uri()
 
 
@@ -358,7 +352,6 @@ def parse_since(value: str | None) -> Any:
     """'7d', '12h', '30m' or an ISO date -> a naive UTC datetime (None for None)."""
     if value is None:
         return None
-    import re
     from datetime import datetime, timedelta
 
     from storage.store import utcnow
@@ -429,7 +422,7 @@ def clusters_list(db_url: str, fmt: str, since: str | None, min_size: int, limit
 
 
 @clusters.command("show")
-@click.argument("cluster_id", type=int)
+@click.argument("cluster_id", type=ID)
 @DB_OPTION
 @table_or_json_option("Output format: a table, or json for scripts.")
 def clusters_show(cluster_id: int, db_url: str, fmt: str) -> None:
@@ -565,7 +558,7 @@ CLAIM_COLUMNS = ("id", "first_seen", "speaker", "cue", "figures", "relation", "o
 @click.option(
     "--cluster",
     "cluster_id",
-    type=int,
+    type=ID,
     default=None,
     help="Only claims first seen in this story cluster (merges followed).",
 )
@@ -728,7 +721,6 @@ def search(query: str, db_url: str, fmt: str, since: str | None, watch_name: str
 )
 @table_or_json_option("One line per job run: text, or a JSON object (JSON lines).")
 @WORKERS_OPTION
-@log_level_option("INFO", "Scheduler log level (on stderr); crawls log WARNING unless DEBUG.")
 @LOG_FILE_OPTION
 @PROGRESS_OPTION
 @click.option(
@@ -740,8 +732,8 @@ def search(query: str, db_url: str, fmt: str, since: str | None, watch_name: str
     "instead of crawling here, and wait for them to finish it. " + REDIS_OPTION_HELP,
 )
 def run(watch_files: tuple[str, ...], db_url: str, once: bool, now: Any, digest_dir: str,
-        state_dir: str, fmt: str, workers: int | None, log_level: str,
-        log_file: str | None, progress: bool | None, redis_url: str | None) -> None:  # fmt: skip
+        state_dir: str, fmt: str, workers: int | None, log_file: str | None,
+        progress: bool | None, redis_url: str | None) -> None:  # fmt: skip
     """Re-crawl watches on their intervals and write their daily digests.
 
     WATCH_FILES default to every seeds/*.toml. Each watch gets a re-crawl job every
@@ -764,22 +756,19 @@ def run(watch_files: tuple[str, ...], db_url: str, once: bool, now: Any, digest_
       wirewatch run seeds/demo.toml --once           # from cron, every few minutes
       wirewatch run --db postgresql+psycopg://wirewatch@db/wirewatch --redis redis://cache:6379/0
     """
-    import logging
-
     from scheduler import SchedulerError, SchedulerOptions
     from wirewatch.crawling import CrawlProgress
     from wirewatch.schedule_cmd import printer, run_scheduler
 
     if now is not None and not once:
         raise BadInput("--now only works with --once (the long-running scheduler uses the clock)")
-    logging.basicConfig(level=log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     watches = [load_watch_or_fail(path) for path in watch_files or default_watch_files()]
     open_store(db_url).close()
     options = SchedulerOptions(
         digest_dir=Path(digest_dir),
         state_dir=Path(state_dir),
         crawl_settings={} if workers is None else {"WIREWATCH_EXTRACTION_WORKERS": workers},
-        log_level="DEBUG" if log_level == "DEBUG" else "WARNING",
+        log_level=log_level(),
         log_file=log_file,
         on_outcome=printer(fmt),
         redis_url=redis_url,
@@ -796,7 +785,10 @@ def run(watch_files: tuple[str, ...], db_url: str, once: bool, now: Any, digest_
     if any(o.status == "failed" for o in outcomes):
         sys.exit(1)
     if once and not outcomes:
-        click.echo("nothing was due", err=True)
+        # said to a person at a terminal; from cron, silence (or -v) is what is wanted
+        if sys.stderr.isatty():
+            click.echo("nothing was due", err=True)
+        logging.getLogger("wirewatch").info("nothing was due")
 
 
 @main.command()
@@ -835,12 +827,11 @@ def run(watch_files: tuple[str, ...], db_url: str, once: bool, now: Any, digest_
 )
 @table_or_json_option("One line per run worked on: text, or a JSON object (JSON lines).")
 @WORKERS_OPTION
-@log_level_option("INFO", "Worker log level (on stderr); crawls log WARNING unless DEBUG.")
 @LOG_FILE_OPTION
 @PROGRESS_OPTION
 def worker(db_url: str, redis_url: str, name: str | None, watch_names: tuple[str, ...],
            once: bool, now: Any, concurrency: int, fmt: str, workers: int | None,
-           log_level: str, log_file: str | None, progress: bool | None) -> None:  # fmt: skip
+           log_file: str | None, progress: bool | None) -> None:  # fmt: skip
     """Crawl the runs `wirewatch run --redis` queues, together with other workers.
 
     Workers on one machine or several share each watch's frontier, its page budget and
@@ -862,7 +853,7 @@ def worker(db_url: str, redis_url: str, name: str | None, watch_names: tuple[str
     settings: dict[str, Any] = {"CONCURRENT_REQUESTS": concurrency}
     if workers is not None:
         settings["WIREWATCH_EXTRACTION_WORKERS"] = workers
-    serve(db_url, redis_url, name, watch_names, once, now, fmt, settings, log_level, log_file,
+    serve(db_url, redis_url, name, watch_names, once, now, fmt, settings, log_level(), log_file,
           progress)  # fmt: skip
 
 
@@ -929,6 +920,8 @@ def digest(db_url: str, watch_names: tuple[str, ...], day: Any, out_dir: str, fm
             paths = write_digests(db_url, name, the_day, Path(out_dir))
         except DigestError as exc:
             raise BadInput(str(exc)) from exc
+        except OSError as exc:
+            raise unwritable("--out", out_dir, exc) from exc
         written += [{"watch": name, "date": the_day.isoformat(), "path": str(p)} for p in paths]
     if fmt == "json":
         print_json(written)
