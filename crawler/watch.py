@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field
-from datetime import time, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -21,6 +21,7 @@ DURATION_PATTERN = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
 DURATION_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 MAX_DEPTH = 5
 MAX_PAGES_LIMIT = 1_000_000
+MAX_DURATION = timedelta(days=365)
 
 KNOWN_KEYS = {
     "name": "a short slug naming the watch, e.g. 'north-korea-troops'",
@@ -33,7 +34,7 @@ KNOWN_KEYS = {
     "max_pages": "page budget per crawl run",
     "keywords": "topic keywords; links and feed items must match one",
     "recrawl_interval": "how often to re-crawl, e.g. '6h' or '30m'",
-    "digest_time": "time of the daily digest, 'HH:MM' (UTC)",
+    "digest_time": "time of the daily digest, 'HH:MM' in UTC (or with an offset: '09:00+02:00')",
     "allow_private_addresses": "true to allow loopback/private hosts (the offline newsroom)",
 }
 
@@ -85,6 +86,9 @@ class Watch:
             "recrawl_interval_seconds": int(self.recrawl_interval.total_seconds()),
             "digest_time": self.digest_time.strftime("%H:%M"),
             "allow_private_addresses": self.allow_private_addresses,
+            # the file it was read from, so that another file naming the same watch is
+            # noticed instead of merged into it (check_same_watch)
+            "source": str(Path(self.source).resolve()) if self.source.endswith(".toml") else "",
         }
 
 
@@ -101,6 +105,8 @@ def load_watch(path: str | Path) -> Watch:
         raise WatchError(path, None, f"not UTF-8 text (byte {exc.start})") from exc
     except tomllib.TOMLDecodeError as exc:
         raise WatchError(path, None, f"invalid TOML: {exc}") from exc
+    except RecursionError as exc:  # tomllib recurses once per level of [[[...]]] or {{...}}
+        raise WatchError(path, None, "invalid TOML: nested too deeply") from exc
     return parse_watch(data, path)
 
 
@@ -143,9 +149,31 @@ def parse_watch(data: dict[str, Any], path: str | Path = "<watch>") -> Watch:
 def watch_from_config(config: dict[str, Any], source: str = "<database>") -> Watch:
     """The watch a stored configuration (Watch.to_config) describes: what crawl workers,
     which have no watch files, crawl by."""
-    data = {k: v for k, v in config.items() if k != "recrawl_interval_seconds"}
+    data = {k: v for k, v in config.items() if k not in ("recrawl_interval_seconds", "source")}
     data["recrawl_interval"] = f"{int(config.get('recrawl_interval_seconds', 21600))}s"
     return parse_watch(data, source)
+
+
+def check_same_watch(watch: Watch, stored: dict[str, Any] | None) -> None:
+    """Refuse a watch file that names a watch the database knows from another file
+    that still exists and still names it: two files would silently crawl into one
+    watch, each overwriting the other's settings."""
+    if stored is None or not watch.source.endswith(".toml"):
+        return
+    other = str(stored.get("source") or "")
+    mine = str(Path(watch.source).resolve())
+    if not other or other == mine or not Path(other).is_file():
+        return  # the same file, or the old one was moved or removed
+    try:
+        still_named = load_watch(other).name == watch.name
+    except WatchError:
+        return
+    if still_named:
+        raise WatchError(
+            watch.source, "name",
+            f"{other} names the same watch {watch.name!r}, and the database holds its "
+            "crawls: give each watch file its own name",
+        )  # fmt: skip
 
 
 def load_watches(directory: str | Path) -> list[Watch]:
@@ -214,22 +242,27 @@ class _Checker:
         match = DURATION_PATTERN.match(value) if isinstance(value, str) else None
         if not match:
             raise self.fail(key, f"expected a duration like '30m', '6h' or '1d', got {value!r}")
-        amount = timedelta(**{DURATION_UNITS[match.group(2)]: int(match.group(1))})
+        number = match.group(1)
+        if len(number) > 9:  # beyond any sensible interval, and beyond timedelta's range
+            raise self.fail(key, f"must be at most {MAX_DURATION.days} days, got {value!r}")
+        amount = timedelta(**{DURATION_UNITS[match.group(2)]: int(number)})
         if amount < timedelta(minutes=1):
             raise self.fail(key, "must be at least one minute")
+        if amount > MAX_DURATION:
+            raise self.fail(key, f"must be at most {MAX_DURATION.days} days, got {value!r}")
         return amount
 
     def clock_time(self, key: str, default: time) -> time:
         value = self.data.get(key)
         if value is None:
             return default
-        if isinstance(value, time):
-            return value
         try:
-            return time.fromisoformat(value) if isinstance(value, str) else _bad()
-        except ValueError as exc:
-            raise self.fail(key, f"expected a time 'HH:MM', got {value!r}") from exc
-
-
-def _bad() -> time:
-    raise ValueError
+            parsed = value if isinstance(value, time) else time.fromisoformat(value)
+        except (TypeError, ValueError) as exc:
+            raise self.fail(key, f"expected a time 'HH:MM' (UTC), got {value!r}") from exc
+        offset = parsed.utcoffset()
+        if offset is None:
+            return parsed
+        # "07:00+05:00" means 02:00 UTC, the time the digest then runs at
+        moment = datetime.combine(date(2000, 1, 2), parsed.replace(tzinfo=None)) - offset
+        return moment.time()

@@ -126,9 +126,15 @@ class WatchScheduler:
     ) -> None:
         if not watches:
             raise SchedulerError("no watches to schedule")
-        names = [w.name for w in watches]
-        if len(set(names)) != len(names):
-            raise SchedulerError(f"two watch files use the same name: {sorted(names)}")
+        by_name: dict[str, list[str]] = {}
+        for watch in watches:
+            by_name.setdefault(watch.name, []).append(watch.source or "?")
+        for name, sources in by_name.items():
+            if len(sources) > 1:
+                raise SchedulerError(
+                    f"{' and '.join(sources)} name the same watch {name!r}: give each "
+                    "watch file its own name"
+                )
         self.db_url = db_url
         self.watches = {w.name: w for w in watches}
         self.options = options or SchedulerOptions()

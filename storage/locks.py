@@ -25,6 +25,13 @@ class LockHeld(RuntimeError):
     """Another process holds the lock; the message says which, where it can."""
 
 
+def _database_file(database: str | None) -> Path:
+    """The file a SQLite URL opens, symbolic links followed: two names for one file
+    (a symlink, a relative path) must take the same lock."""
+    name = (database or ":memory:").removeprefix("file:")
+    return Path(name) if name == ":memory:" else Path(name).resolve()
+
+
 class DatabaseLock:
     """An exclusive, named lock on a database. Use as a context manager."""
 
@@ -38,7 +45,7 @@ class DatabaseLock:
     def acquire(self) -> DatabaseLock:
         url = make_url(self.db_url)
         if url.get_backend_name() == "sqlite":
-            self._lock_file(Path(url.database or ":memory:"))
+            self._lock_file(_database_file(url.database))
         else:
             self._lock_postgres()
         return self

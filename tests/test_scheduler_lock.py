@@ -37,6 +37,22 @@ def test_a_second_scheduler_on_the_same_database_refuses(
         third.open()
 
 
+def test_a_second_scheduler_through_another_path_to_the_file_refuses(
+    tmp_path: Path, closed_port: int
+) -> None:
+    watch = load_watch(_watch(tmp_path, closed_port))
+    (tmp_path / "elsewhere").mkdir()
+    with WatchScheduler(f"sqlite:///{tmp_path}/w.db", [watch]) as first:
+        first.open()  # makes the database file
+        (tmp_path / "elsewhere" / "link.db").symlink_to(tmp_path / "w.db")
+        for other in (f"sqlite:///{tmp_path}/elsewhere/link.db",
+                      f"sqlite:///file:{tmp_path}/w.db?uri=true"):  # fmt: skip
+            second = WatchScheduler(other, [watch])
+            with pytest.raises(SchedulerError, match="another scheduler is already running"):
+                second.open()
+            second.close()
+
+
 @pytest.mark.slow
 def test_the_lock_dies_with_a_killed_scheduler(
     store_url: str, tmp_path: Path, closed_port: int

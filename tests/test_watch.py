@@ -70,6 +70,12 @@ BAD_WATCHES = [
         "unknown key",
     ),
     ('name = "x"\nseeds = "http://a.example/"\nkeywords = ["k"]\n', "seeds", "list"),
+    (
+        'name = "x"\nseeds = ["http://a.example/"]\nkeywords = ["k"]\n'
+        'recrawl_interval = "99999999999999d"\n',
+        "recrawl_interval",
+        "at most 365 days",
+    ),
 ]
 
 
@@ -108,3 +114,80 @@ def test_watch_check_command(tmp_path: Path) -> None:
     assert "demo.toml: ok" in result.output
     missing = CliRunner().invoke(main, ["watch", "check", str(tmp_path / "nope.toml")])
     assert missing.exit_code == 2 and "cannot read file" in missing.output
+
+
+@pytest.mark.parametrize("nesting", ["a = " + "[" * 100_000 + "]" * 100_000,
+                                     "a = " + "{b = " * 20_000 + "1" + "}" * 20_000])  # fmt: skip
+def test_deeply_nested_toml_is_a_clear_error(tmp_path: Path, nesting: str) -> None:
+    path = tmp_path / "deep.toml"
+    path.write_text(nesting, encoding="utf-8")
+    with pytest.raises(WatchError, match=r"deep\.toml: invalid TOML: nested too deeply"):
+        load_watch(path)
+    result = CliRunner().invoke(main, ["watch", "check", str(path)])
+    assert result.exit_code == 2 and "nested too deeply" in result.output
+
+
+def test_a_digest_time_with_an_offset_is_taken_in_utc(tmp_path: Path) -> None:
+    path = tmp_path / "offset.toml"
+    path.write_text('name = "x"\nseeds = ["http://a.example/"]\nkeywords = ["k"]\n'
+                    'digest_time = "07:00+05:00"\n')  # fmt: skip
+    assert load_watch(path).digest_time == time(2, 0)
+
+
+def test_watch_check_reports_every_bad_file(tmp_path: Path) -> None:
+    files = []
+    for name, depth in (("one", "-1"), ("good", "1"), ("two", "9")):
+        path = tmp_path / f"{name}.toml"
+        path.write_text(f'name = "{name}"\nseeds = ["http://a.example/"]\nkeywords = ["k"]\n'
+                        f"depth = {depth}\n")  # fmt: skip
+        files.append(str(path))
+    result = CliRunner().invoke(main, ["watch", "check", *files])
+    assert result.exit_code == 2
+    assert "one.toml: key 'depth'" in result.output and "two.toml: key 'depth'" in result.output
+    assert "good.toml: ok (good: 1 seed, depth 1, max 200 pages)" in result.output
+    assert "2 watch files of 3 cannot be used" in result.output
+
+
+def _same_name(tmp_path: Path, *folders: str) -> list[Path]:
+    paths = []
+    for folder in folders:
+        (tmp_path / folder).mkdir(exist_ok=True)
+        path = tmp_path / folder / "w.toml"
+        path.write_text(f'name = "same"\nseeds = ["http://127.0.0.1:9/{folder}"]\n'
+                        'keywords = ["k"]\nallow_private_addresses = true\n')  # fmt: skip
+        paths.append(path)
+    return paths
+
+
+def test_two_files_naming_one_watch_are_refused_with_both_names(tmp_path: Path) -> None:
+    first, second = _same_name(tmp_path, "a", "b")
+    db = f"sqlite:///{tmp_path / 'w.db'}"
+    result = CliRunner().invoke(main, ["run", str(first), str(second), "--once", "--db", db])
+    assert result.exit_code == 2
+    assert str(first) in result.output and str(second) in result.output
+    # one at a time: the second is not merged into the first's watch
+    assert CliRunner().invoke(main, ["crawl", str(first), "--db", db]).exit_code == 0
+    merged = CliRunner().invoke(main, ["crawl", str(second), "--db", db])
+    assert merged.exit_code == 2, merged.output
+    assert "names the same watch 'same'" in merged.output and str(first) in merged.output
+    # the first file, moved away: its watch may be taken over
+    first.unlink()
+    assert CliRunner().invoke(main, ["crawl", str(second), "--db", db]).exit_code == 0
+
+
+def test_run_reads_the_watches_in_seeds_of_the_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    db = f"sqlite:///{tmp_path / 'w.db'}"
+    empty = CliRunner().invoke(main, ["run", "--once", "--db", db])
+    assert empty.exit_code == 2 and "no watch files in" in empty.output
+    (tmp_path / "seeds").mkdir()
+    (tmp_path / "seeds" / "mine.toml").write_text(
+        'name = "mine"\nseeds = ["http://127.0.0.1:9/a"]\nkeywords = ["k"]\n'
+        "allow_private_addresses = true\n"
+    )
+    result = CliRunner().invoke(main, ["run", "--once", "--db", db, "--workers", "0",
+                                       "--now", "2024-10-21T08:00"])  # fmt: skip
+    jobs = [line.split(": ", 1)[0].split()[-1] for line in result.stdout.splitlines()]
+    assert jobs == ["recrawl:mine"], result.output  # not the bundled demo's watches

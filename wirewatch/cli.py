@@ -23,7 +23,7 @@ from storage import Store
 from storage.store import DEFAULT_DB_URL
 from wirewatch import __version__
 from wirewatch.edge import BadInput, WirewatchError, WirewatchGroup, log_level
-from wirewatch.output import FORMATS, print_json, print_rows
+from wirewatch.output import FORMATS, plural, print_json, print_rows
 
 DB_OPTION = click.option(
     "--db",
@@ -125,6 +125,24 @@ def load_watch_or_fail(path: str) -> Any:
         raise BadInput(str(exc)) from exc
 
 
+def check_watches(watches: list[Any], db_url: str) -> None:
+    """No two files may name one watch, here or in the database."""
+    from crawler.watch import check_same_watch
+
+    first: dict[str, str] = {}
+    for watch in watches:
+        if watch.name in first:
+            raise BadInput(f"{first[watch.name]} and {watch.source} name the same watch "
+                           f"{watch.name!r}: give each watch file its own name")  # fmt: skip
+        first[watch.name] = watch.source
+    with open_store(db_url) as store:
+        for watch in watches:
+            try:
+                check_same_watch(watch, store.watch_config(watch.name))
+            except WatchError as exc:
+                raise BadInput(str(exc)) from exc
+
+
 @main.group("watch")
 def watch_group() -> None:
     """Check watch files."""
@@ -137,12 +155,20 @@ def watch_check(watch_files: tuple[str, ...]) -> None:
 
     Example: wirewatch watch check seeds/*.toml
     """
-    for path in watch_files:
-        watch = load_watch_or_fail(path)
+    bad = 0
+    for path in watch_files:  # every file is checked, and every problem said
+        try:
+            watch = load_watch(path)
+        except WatchError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            bad += 1
+            continue
         click.echo(
-            f"{path}: ok ({watch.name}: {len(watch.seeds)} seeds, depth {watch.depth}, "
-            f"max {watch.max_pages} pages)"
+            f"{path}: ok ({watch.name}: {plural(len(watch.seeds), 'seed')}, depth "
+            f"{watch.depth}, max {plural(watch.max_pages, 'page')})"
         )
+    if bad:
+        raise BadInput(f"{plural(bad, 'watch file')} of {len(watch_files)} cannot be used")
 
 
 # --- crawl -----------------------------------------------------------------------------------
@@ -183,7 +209,7 @@ def crawl(
     watch = load_watch_or_fail(watch_file)
     if max_pages is not None:
         watch = dataclasses.replace(watch, max_pages=max_pages)
-    open_store(db_url).close()  # fail early, and clearly, on a bad database URL
+    check_watches([watch], db_url)  # and fail early, and clearly, on a bad database
     settings = {} if workers is None else {"WIREWATCH_EXTRACTION_WORKERS": workers}
     show = sys.stderr.isatty() if progress is None else progress
     run = crawl_with_progress(watch, db_url, settings, log_level(), log_file, show)
@@ -763,7 +789,7 @@ def run(watch_files: tuple[str, ...], db_url: str, once: bool, now: Any, digest_
     if now is not None and not once:
         raise BadInput("--now only works with --once (the long-running scheduler uses the clock)")
     watches = [load_watch_or_fail(path) for path in watch_files or default_watch_files()]
-    open_store(db_url).close()
+    check_watches(watches, db_url)
     options = SchedulerOptions(
         digest_dir=Path(digest_dir),
         state_dir=Path(state_dir),
@@ -858,11 +884,16 @@ def worker(db_url: str, redis_url: str, name: str | None, watch_names: tuple[str
 
 
 def default_watch_files() -> list[str]:
-    from wirewatch.demo import seeds_dir
-
-    files = sorted(str(p) for p in seeds_dir().glob("*.toml"))
+    """Every watch file in ./seeds of the working directory, whatever it holds."""
+    folder = Path("seeds")
+    files = sorted(str(p) for p in folder.glob("*.toml"))
     if not files:
-        raise BadInput(f"no watch files in {seeds_dir()}")
+        from wirewatch.demo import bundled_seeds
+
+        raise BadInput(
+            f"no watch files in {folder.resolve()}: name watch files, or put NAME.toml files "
+            f"there (the bundled example watches are in {bundled_seeds()})"
+        )
     return files
 
 

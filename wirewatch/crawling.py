@@ -13,7 +13,7 @@ from rich.text import Text
 from crawler.runner import run_crawl
 from crawler.watch import Watch
 from storage.store import RunInfo
-from wirewatch.output import print_json
+from wirewatch.output import plural, print_json
 
 ERROR_KIND_WIDTH = 24
 
@@ -64,7 +64,7 @@ class CrawlProgress:
             " · ",
             f"{counts['updated']} updated · ",
             f"{counts['unchanged']} unchanged · ",
-            (f"{counts['error']} errors", "red"),
+            (plural(counts["error"], "error"), "red"),
             " · ",
             self.last,
         )

@@ -21,18 +21,17 @@ from newsroom.stories import DAYS
 from scheduler import JobOutcome, SchedulerOptions, WatchScheduler
 from storage import Store
 from wirewatch.crawling import CrawlProgress
+from wirewatch.output import plural
 from wirewatch.schedule_cmd import describe
 
 DEMO_WATCH = "demo.toml"
 DEMO_DB = "demo.db"
 
 
-def seeds_dir() -> Path:
-    """seeds/ in the working directory, else beside the installed packages (a checkout)."""
-    for candidate in (Path.cwd() / "seeds", Path(__file__).resolve().parents[1] / "seeds"):
-        if (candidate / DEMO_WATCH).is_file():
-            return candidate
-    raise click.ClickException("cannot find seeds/demo.toml: run this from the wirewatch checkout")
+def bundled_seeds() -> Path:
+    """The example watches that come with wirewatch (seeds/ of the checkout). Only the
+    demo uses them unasked; `wirewatch run` reads ./seeds of the working directory."""
+    return Path(__file__).resolve().parents[1] / "seeds"
 
 
 def start_newsroom(port: int | None, day: int | None = None) -> Newsroom:
@@ -63,7 +62,7 @@ def serve_newsroom(day: int | None, port: int | None) -> None:
 
 def demo_watch(room: Newsroom) -> Watch:
     """seeds/demo.toml, pointed at the port the newsroom actually uses."""
-    path = seeds_dir() / DEMO_WATCH
+    path = bundled_seeds() / DEMO_WATCH
     try:
         watch = load_watch(path)
     except WatchError as exc:
@@ -160,8 +159,9 @@ def print_day(
         console.print(Text(describe(outcome), style="dim"), soft_wrap=True)
     numbers = report["numbers"]
     console.print(
-        f"{numbers['new_articles']} new articles, {numbers['updated_articles']} updated, "
-        f"{numbers['new_claims']} new claims, {numbers['fetch_errors']} fetch errors"
+        f"{plural(numbers['new_articles'], 'new article')}, {numbers['updated_articles']} "
+        f"updated, {plural(numbers['new_claims'], 'new claim')}, "
+        f"{plural(numbers['fetch_errors'], 'fetch error')}"
     )
     for article in report["new_articles"]:
         console.print(_line(("new", "green"), f"{article['outlet']}: {article['title']}"))

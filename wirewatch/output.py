@@ -94,6 +94,11 @@ def print_rows(
         console.print(table)
 
 
+def plural(count: int, noun: str) -> str:
+    """'1 seed', '2 seeds'."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 def print_json(value: Any) -> None:
     json.dump(value, sys.stdout, ensure_ascii=False, indent=2, default=str)
     sys.stdout.write("\n")

@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from scheduler import JobOutcome, SchedulerOptions, WatchScheduler
+from wirewatch.output import plural
 from wirewatch.stopping import stop_on_signals
 
 logger = logging.getLogger(__name__)
@@ -27,14 +28,14 @@ def describe(outcome: JobOutcome) -> str:
         errors = sum(stats.get("errors", {}).values())
         claims = sum(stats.get(f"claims_{k}", 0) for k in ("new", "update", "corroboration"))
         head += (
-            f" · run {outcome.run.id} · {stats.get('pages_fetched', 0)} pages"
+            f" · run {outcome.run.id} · {plural(stats.get('pages_fetched', 0), 'page')}"
             f" · {stats.get('articles_new', 0)} new · {stats.get('articles_updated', 0)} updated"
             f" · {stats.get('pages_not_modified', 0)} not modified"
-            f" · {claims} new claims · {errors} errors"
+            f" · {plural(claims, 'new claim')} · {plural(errors, 'error')}"
         )
     if len(outcome.paths) > MAX_PATHS_SHOWN:
         days = sorted({Path(p).stem for p in outcome.paths})
-        head += f" · {len(outcome.paths)} files for {days[0]} to {days[-1]} in "
+        head += f" · {plural(len(outcome.paths), 'file')} for {days[0]} to {days[-1]} in "
         head += str(Path(outcome.paths[0]).parent)
     elif outcome.paths:
         head += " · " + ", ".join(outcome.paths)
