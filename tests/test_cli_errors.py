@@ -189,3 +189,41 @@ def test_every_command_takes_the_verbosity_options() -> None:
             continue  # a group
         for option in ("-v, --verbose", "-q, --quiet", "--log-level"):
             assert option in help_text, (path, option)
+
+
+# --- the batch commands: a bad line is reported with its number and skipped ------------
+
+BAD_LINES = [
+    (b'{"id": "bad-utf8", "text": "caf\xe9 au lait"}', "not UTF-8"),
+    (b'{"id": "surrogate", "text": "half \\ud800 a character"}', "lone surrogate"),
+    (b'{"id": "deep", "text": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", "nested too deeply"),
+    (b'{"id": ' + b"7" * 5000 + b', "text": "long id"}', "not usable JSON"),
+    (b'{"id": NaN, "text": "not a number"}', "NaN is not a JSON number"),
+    (b'{"id": 1e999, "text": "infinite"}', '"id" must be a string or a whole number'),
+    (b'{"id": Infinity, "text": "infinite"}', "Infinity is not a JSON number"),
+]
+GOOD = "The NIS said about 1,500 North Korean troops had arrived in Vladivostok this week."
+
+
+@pytest.mark.parametrize("command", [["dedup"], ["claims", "extract"]], ids=" ".join)
+def test_batch_commands_skip_bad_lines_and_keep_the_rest(
+    tmp_path: Path, command: list[str]
+) -> None:
+    import json
+
+    lines = [json.dumps({"id": 1, "text": GOOD}).encode()]
+    lines += [raw for raw, _ in BAD_LINES]
+    lines += [json.dumps({"id": "1", "text": GOOD + " Another day."}).encode()]
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(b"\n".join(lines) + b"\n")
+    result = CliRunner().invoke(main, [*command, str(source)])
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output and result.exception is not None
+    problems = result.stderr.splitlines()
+    for number, (_, reason) in enumerate(BAD_LINES, start=2):
+        said = [p for p in problems if f"in.jsonl:{number}: " in p]
+        assert said and reason in said[0], (reason, problems)
+    out = [json.loads(line) for line in result.stdout.splitlines()]  # all valid JSON
+    ids = [row["id"] for row in out]
+    assert 1 in ids and "1" in ids  # two ids, each written back as given
+    assert all(type(i) in (int, str) for i in ids)

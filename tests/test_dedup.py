@@ -132,7 +132,7 @@ def test_dedup_command(tmp_path: Path) -> None:
     edges = tmp_path / "edges.jsonl"
     result = CliRunner().invoke(main, ["dedup", str(source), "--edges", str(edges)])
     assert result.exit_code == 1
-    assert "line 4: not JSON" in result.stderr and "line 6:" in result.stderr
+    assert "in.jsonl:4: not JSON" in result.stderr and "in.jsonl:6:" in result.stderr
     out = [json.loads(line) for line in result.stdout.splitlines()]
     assert [o["id"] for o in out] == [d.key for d in newsroom_documents()]
     by_id = {o["id"]: o for o in out}
@@ -151,7 +151,7 @@ def test_dedup_command_extracts_html(tmp_path: Path) -> None:
     source.write_text(json.dumps({"id": 1, "html": html, "url": page["url"]}) + "\n")
     result = CliRunner().invoke(main, ["dedup", str(source)])
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout) == {"id": "1", "cluster": "1", "role": "origin"}
+    assert json.loads(result.stdout) == {"id": 1, "cluster": 1, "role": "origin"}  # as given
 
 
 def test_crawl_pipeline_and_batch_agree(newsroom: object, tmp_path: Path) -> None:

@@ -4,31 +4,25 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import TextIO
+from typing import Any, BinaryIO
 
 from claims import extract_claims
+from wirewatch.jsonl import read_records
 
 
-def extract_lines(stream: TextIO, source: str) -> tuple[list[str], list[str]]:
+def extract_lines(stream: BinaryIO, source: str) -> tuple[list[str], list[str]]:
     """(output lines, problems) for an input of {"id": ..., "text": ...} lines."""
     out: list[str] = []
     problems: list[str] = []
-    for number, line in enumerate(stream, start=1):
-        if not line.strip():
+    for record in read_records(stream, source, problems):
+        text = record.fields.get("text")
+        if not isinstance(text, str):
+            problems.append(f'{source}:{record.line}: "text" must be a string')
             continue
-        try:
-            record = json.loads(line)
-            if not isinstance(record, dict) or "id" not in record:
-                raise ValueError('each line must be an object with an "id"')
-            if not isinstance(record.get("text"), str):
-                raise ValueError('"text" must be a string')
-        except ValueError as exc:  # json.JSONDecodeError is a ValueError
-            problems.append(f"{source}:{number}: {exc}")
-            continue
-        out.extend(_claim_lines(record["id"], record["text"]))
+        out.extend(_claim_lines(record.id, text))
     return out, problems
 
 
-def _claim_lines(doc_id: object, text: str) -> Iterator[str]:
+def _claim_lines(doc_id: Any, text: str) -> Iterator[str]:
     for claim in extract_claims(text):
         yield json.dumps({"id": doc_id, **claim.to_json()}, ensure_ascii=False)

@@ -492,7 +492,7 @@ def clusters_show(cluster_id: int, db_url: str, fmt: str) -> None:
 
 
 @main.command()
-@click.argument("input_file", type=click.File("r", encoding="utf-8"))
+@click.argument("input_file", type=click.File("rb"))
 @click.option(
     "--threshold",
     type=click.FloatRange(0.01, 1.0),
@@ -610,7 +610,7 @@ def claims_list(db_url: str, fmt: str, since: str | None, new_only: bool,
 
 
 @claims_group.command("extract")
-@click.argument("input_file", type=click.File("r", encoding="utf-8"))
+@click.argument("input_file", type=click.File("rb"))
 def claims_extract(input_file: Any) -> None:
     """Find the claims in the texts of INPUT.jsonl (no database needed).
 
