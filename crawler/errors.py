@@ -48,6 +48,9 @@ def classify_failure(failure: Failure) -> tuple[str, str, int | None]:
         return kind, f"HTTP {status}", status
     if isinstance(error, BlockedAddress):
         return "blocked_address", _one_line(error), None
+    own_kind = getattr(error, "kind", None)
+    if isinstance(error, IgnoreRequest) and isinstance(own_kind, str):
+        return own_kind, _one_line(error), None  # our own refusals say their kind
     if isinstance(error, IgnoreRequest):
         message = str(error) or "request ignored"
         if message.startswith("blocked address"):

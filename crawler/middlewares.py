@@ -11,15 +11,13 @@ from urllib.parse import urlsplit
 
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.offsite import OffsiteMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
-from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
-from scrapy.robotstxt import RobotParser
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.response import response_status_message
-from twisted.internet.defer import Deferred
 
 from crawler.addresses import BlockedAddress, is_ip_literal, is_public_address
 from storage import Store
@@ -89,28 +87,38 @@ class BackoffRetryMiddleware(RetryMiddleware):
         return retry
 
 
-class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
-    """Scrapy's robots.txt middleware, safe for many requests waiting on one robots.txt.
+class OffsiteRequest(IgnoreRequest):
+    """A request to a host outside the watch's allowed_domains."""
 
-    Scrapy (2.19) lets every request to a host await the same pending Deferred through
-    Deferred.asFuture, which consumes the result: the first waiter gets the parser and
-    later ones get None, which means "allow everything". Seen here as a Disallowed page
-    fetched when ten requests to one new host started together. Each waiter gets its
-    own Deferred instead.
-    """
+    kind = "offsite"
 
-    async def robot_parser(self, request: Request) -> RobotParser | None:
-        pending = self._parsers.get(urlparse_cached(request).netloc)
-        if isinstance(pending, Deferred):
-            waiter: Deferred[RobotParser | None] = Deferred()
+    def __init__(self, host: str) -> None:
+        super().__init__(
+            f"{host} is not in the watch's allowed_domains (add it, or a parent domain, "
+            "to crawl it)"
+        )
 
-            def pass_on(result: Any) -> Any:
-                waiter.callback(result)
-                return result
 
-            pending.addBoth(pass_on)
-            return await maybe_deferred_to_future(waiter)
-        return await super().robot_parser(request)
+class WatchOffsiteMiddleware(OffsiteMiddleware):
+    """Scrapy's off-site filter, applied to every request the crawl makes, redirects
+    included: Scrapy lets requests with dont_filter (which the spider sets on pages, to
+    keep duplicates its own business) pass, and filters at scheduling time, where a
+    dropped request leaves no trace. Here an off-site request fails with a recorded
+    error instead. Requests that set meta allow_offsite (robots.txt) pass."""
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        middleware = cls(crawler.stats)
+        crawler.signals.connect(middleware.spider_opened, signal=signals.spider_opened)
+        middleware.crawler = crawler
+        return middleware
+
+    def process_request(self, request: Request, spider: Any = None) -> None:
+        assert self.crawler.spider is not None
+        if request.meta.get("allow_offsite") or self.should_follow(request, self.crawler.spider):
+            return
+        self.stats.inc_value("offsite/filtered")
+        raise OffsiteRequest(urlparse_cached(request).hostname or request.url)
 
 
 class ConditionalGetMiddleware:

@@ -144,9 +144,8 @@ class StorePipeline:
         if self.tally is not None:
             if isinstance(item, PageItem):
                 self.stats[f"worker:{self.settings.get('WIREWATCH_WORKER_NAME')}"] += 1
-            self.tally.flush(
-                self.stats + Counter({f"error:{k}": v for k, v in self.errors.items()})
-            )
+            errors = Counter({f"error:{k}": v for k, v in self.errors.items()})
+            self.tally.flush(self.stats + errors + self.counted_elsewhere())
         return item
 
     def store_page(self, item: PageItem) -> None:
@@ -240,12 +239,17 @@ class StorePipeline:
             )
         )
 
-    def summary(self) -> dict[str, Any]:
-        counts = Counter(self.stats)
+    def counted_elsewhere(self) -> Counter[str]:
+        """What other components counted in Scrapy's stats under SHARED_PREFIX."""
+        counts: Counter[str] = Counter()
         if self.shared_stats is not None:
             for key, value in self.shared_stats.get_stats().items():
                 if key.startswith(SHARED_PREFIX):
                     counts[key.removeprefix(SHARED_PREFIX)] = value
+        return counts
+
+    def summary(self) -> dict[str, Any]:
+        counts = self.stats + self.counted_elsewhere()
         return {**dict(sorted(counts.items())), "errors": dict(sorted(self.errors.items()))}
 
     def spider_closed(self, spider: Spider, reason: str) -> None:

@@ -44,9 +44,13 @@ TWISTED_DNS_RESOLVER = "crawler.resolver.GuardedResolver"
 WIREWATCH_ALLOW_PRIVATE_ADDRESSES = False
 
 DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    "crawler.middlewares.WatchOffsiteMiddleware": 40,
     "crawler.middlewares.AddressGuardMiddleware": 50,
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
-    "crawler.middlewares.SharedRobotsTxtMiddleware": 100,
+    "crawler.robots.RobotsPolicyMiddleware": 100,
+    # before Scrapy's decompression (590) on the way back: see crawler.robots
+    "crawler.robots.RobotsBodyMiddleware": 595,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
     "crawler.middlewares.ConditionalGetMiddleware": 560,

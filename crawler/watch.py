@@ -71,6 +71,14 @@ class Watch:
         haystack = " ".join(texts).lower().replace("-", " ").replace("_", " ")
         return any(keyword in haystack for keyword in self.keywords)
 
+    def allows_host(self, host: str) -> bool:
+        """True for a host in allowed_domains or a subdomain of one (as Scrapy's
+        off-site filter decides); every host when allowed_domains is empty."""
+        if not self.allowed_domains:
+            return True
+        host = host.lower().rstrip(".")
+        return any(host == domain or host.endswith("." + domain) for domain in self.allowed_domains)
+
     def to_config(self) -> dict[str, Any]:
         """A JSON-ready description, as stored with the watch in the database."""
         return {
@@ -136,7 +144,7 @@ def parse_watch(data: dict[str, Any], path: str | Path = "<watch>") -> Watch:
         feeds=feeds,
         sitemaps=sitemaps,
         keywords=keywords,
-        allowed_domains=tuple(d.lower() for d in domains),
+        allowed_domains=tuple(_ascii_host(d) for d in domains),
         depth=checker.integer("depth", 1, 0, MAX_DEPTH),
         max_pages=checker.integer("max_pages", 200, 1, MAX_PAGES_LIMIT),
         recrawl_interval=checker.duration("recrawl_interval", timedelta(hours=6)),
@@ -179,6 +187,15 @@ def check_same_watch(watch: Watch, stored: dict[str, Any] | None) -> None:
 def load_watches(directory: str | Path) -> list[Watch]:
     """Every watch in a directory (seeds/ by default), sorted by file name."""
     return [load_watch(p) for p in sorted(Path(directory).glob("*.toml"))]
+
+
+def _ascii_host(domain: str) -> str:
+    """A domain as URLs carry it: lower case, international names in their xn-- form."""
+    domain = domain.strip().lower().rstrip(".")
+    try:
+        return domain.encode("idna").decode("ascii")
+    except UnicodeError:
+        return domain  # an IP address, or a name IDNA refuses: kept as written
 
 
 def _hosts(urls: tuple[str, ...]) -> tuple[str, ...]:

@@ -16,6 +16,12 @@ from storage.store import RunInfo
 from wirewatch.output import plural, print_json
 
 ERROR_KIND_WIDTH = 24
+LISTING_ROWS = (
+    ("feeds_read", "feeds read"),
+    ("sitemaps_read", "sitemaps read"),
+    ("robots_read", "robots.txt read"),
+    ("links_offsite", "links not followed (off the watch's domains)"),
+)
 
 
 class CrawlProgress:
@@ -120,9 +126,9 @@ def print_run_summary(run: RunInfo, fmt: str) -> None:
     for key in sorted(stats):
         if key.startswith("pages_") and key != "pages_fetched":
             table.add_row(key.replace("_", " ").replace("pages ", "pages: "), str(stats[key]))
-    for key in ("feeds_read", "sitemaps_read", "robotss_read"):
+    for key, label in LISTING_ROWS:
         if stats.get(key):
-            table.add_row(key.replace("robotss", "robots.txt").replace("_", " "), str(stats[key]))
+            table.add_row(label, str(stats[key]))
     errors = stats.get("errors", {})
     table.add_row("errors", str(sum(errors.values())) if errors else "0")
     for kind, count in sorted(errors.items()):

@@ -18,9 +18,10 @@ from twisted.python.failure import Failure
 from crawler.analysis import Link, LinkPlace
 from crawler.errors import classify_failure
 from crawler.extraction import PageStatus
-from crawler.feeds import FeedError, parse_feed, parse_sitemap, sitemaps_from_robots
+from crawler.feeds import FeedError, parse_feed, parse_sitemap
 from crawler.items import FetchFailedItem, ListingItem, NotModifiedItem, PageItem
 from crawler.revisit import RevisitPlan
+from crawler.robots import ROBOTS_READ
 from crawler.shared import LocalSeen, SharedSeen, seen_for
 from crawler.urls import URLError, canonicalize_url
 from crawler.watch import Watch
@@ -49,13 +50,21 @@ class WatchSpider(scrapy.Spider):
         # the pages (and outlets) this run has asked for: in this process, or shared
         # in Redis by the run's workers (crawler.shared)
         self.seen: LocalSeen | SharedSeen = LocalSeen()
+        self.robots_sitemaps: dict[str, tuple[str, ...]] = {}
+        self.offsite_hosts: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         kwargs.setdefault("analyzer", PageAnalyzer.from_crawler(crawler))
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.seen = seen_for(crawler.settings, spider.watch.name)
+        crawler.signals.connect(spider.robots_read, signal=ROBOTS_READ)
         return spider
+
+    def robots_read(self, netloc: str, sitemaps: tuple[str, ...]) -> None:
+        """A host's robots.txt was read (crawler.robots): keep its Sitemap: lines for
+        explore_outlet, which runs once the host's first page has arrived."""
+        self.robots_sitemaps[netloc] = sitemaps
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         if isinstance(self.seen, SharedSeen):
@@ -94,6 +103,8 @@ class WatchSpider(scrapy.Spider):
             return None
         if canonical in self.resting and not seed:
             return None
+        if not self.on_watch_domains(canonical):
+            return None  # before the budget: an off-site link costs none of it
         if not self.seen.add_page(canonical, self.watch.max_pages):
             return None
         return scrapy.Request(
@@ -112,12 +123,21 @@ class WatchSpider(scrapy.Spider):
             dont_filter=True,
         )
 
+    def on_watch_domains(self, url: str) -> bool:
+        """True when the URL's host is one the watch may crawl; the first link to each
+        other host is logged (WatchOffsiteMiddleware refuses redirects there too)."""
+        host = urlsplit(url).hostname or ""
+        if self.watch.allows_host(host):
+            return True
+        self.crawler.stats.inc_value("wirewatch/links_offsite")
+        if host not in self.offsite_hosts:
+            self.offsite_hosts.add(host)
+            self.logger.info("not following links to %s: not in the watch's allowed_domains",
+                             host)  # fmt: skip
+        return False
+
     def listing_request(self, url: str, kind: str) -> scrapy.Request:
-        callback = {
-            "feed": self.parse_feed,
-            "sitemap": self.parse_sitemap,
-            "robots": self.parse_robots,
-        }[kind]
+        callback = self.parse_feed if kind == "feed" else self.parse_sitemap
         return scrapy.Request(url, callback=callback, errback=self.failed)
 
     # --- callbacks -----------------------------------------------------------------
@@ -160,26 +180,23 @@ class WatchSpider(scrapy.Spider):
         )
 
     def explore_outlet(self, url: str, feeds: tuple[str, ...]) -> Iterator[scrapy.Request]:
-        """On a seed's outlet, read its feeds and the sitemaps its robots.txt lists."""
+        """On a seed's outlet, read its feeds and the sitemaps its robots.txt lists (read
+        already, by crawler.robots, before this page could be fetched)."""
         parts = urlsplit(url)
-        outlet = f"{parts.scheme}://{parts.netloc}"
-        if not self.seen.add_once(f"outlet:{outlet}"):
+        if not self.seen.add_once(f"outlet:{parts.scheme}://{parts.netloc}"):
             return
-        yield self.listing_request(f"{outlet}/robots.txt", "robots")
+        for sitemap in self.robots_sitemaps.get(parts.netloc, ()):
+            if self.on_watch_domains(sitemap):
+                yield self.listing_request(sitemap, "sitemap")
         for feed in feeds:
-            yield self.listing_request(feed, "feed")
+            if self.on_watch_domains(feed):
+                yield self.listing_request(feed, "feed")
 
     def worth_following(self, link: Link) -> bool:
         if link.place not in FOLLOWED_PLACES:
             return False
         slug = urlsplit(link.url).path
         return self.watch.is_on_topic(link.text, link.title, slug)
-
-    def parse_robots(self, response: Response) -> Iterator[Any]:
-        sitemaps = sitemaps_from_robots(response.body, response.url)
-        for url in sitemaps:
-            yield self.listing_request(url, "sitemap")
-        yield self.listing(response, "robots", len(sitemaps), len(sitemaps))
 
     def parse_feed(self, response: Response) -> Iterator[Any]:
         try:
@@ -205,7 +222,8 @@ class WatchSpider(scrapy.Spider):
             e for e in entries if self.watch.is_on_topic(e.title, e.keywords, urlsplit(e.url).path)
         ]
         for child in listing.child_sitemaps:
-            yield self.listing_request(child, "sitemap")
+            if self.on_watch_domains(child):
+                yield self.listing_request(child, "sitemap")
         for entry in matching:
             request = self.page_request(entry.url, depth=self.watch.depth)
             if request is not None:
