@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from urllib.parse import urljoin
 
 from lxml import etree
@@ -77,15 +79,27 @@ def parse_feed(body: bytes, base_url: str) -> list[FeedEntry]:
     return entries
 
 
-def parse_sitemap(body: bytes, base_url: str) -> SitemapListing:
-    """URLs of a sitemap (with Google News titles and keywords) or a sitemap index."""
-    root = _root(body)
+# The sitemap format's own limit on a file, uncompressed (sitemaps.org).
+SITEMAP_MAX_BYTES = 50 * 1024 * 1024
+
+
+def parse_sitemap(body: bytes, base_url: str, max_bytes: int = SITEMAP_MAX_BYTES) -> SitemapListing:
+    """URLs of a sitemap (with Google News titles and keywords) or a sitemap index, its
+    child sitemaps newest first (by lastmod; those without one after, in their order).
+    A gzipped sitemap (.xml.gz) is inflated up to `max_bytes`."""
+    root = _root(_gunzipped(body, max_bytes))
     kind = _local(root)
     if kind == "sitemapindex":
         children = [
-            urljoin(base_url, _child_text(s, "loc")) for s in root if _local(s) == "sitemap"
+            (_child_text(s, "lastmod"), urljoin(base_url, _child_text(s, "loc")))
+            for s in root
+            if _local(s) == "sitemap" and _child_text(s, "loc")
         ]
-        return SitemapListing(child_sitemaps=tuple(c for c in children if c != base_url))
+        dated = sorted((c for c in children if c[0]), key=lambda c: _when(c[0]), reverse=True)
+        ordered = [url for _, url in dated] + [url for lastmod, url in children if not lastmod]
+        return SitemapListing(
+            child_sitemaps=tuple(u for u in dict.fromkeys(ordered) if u != base_url)
+        )
     if kind != "urlset":
         raise FeedError(f"not a sitemap (root element <{kind}>)")
     entries = []
@@ -113,3 +127,27 @@ def sitemaps_from_robots(body: bytes, base_url: str) -> list[str]:
         if key.strip().lower() == "sitemap" and value.strip():
             found.append(urljoin(base_url, value.strip()))
     return found
+
+
+def _gunzipped(body: bytes, max_bytes: int) -> bytes:
+    """The body, inflated if it is gzip (a .xml.gz served as such); FeedError when it
+    is larger than `max_bytes` inflated or is broken gzip."""
+    if not body.startswith(b"\x1f\x8b"):
+        return body
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        inflated = inflater.decompress(body, max_bytes + 1)
+    except zlib.error as exc:
+        raise FeedError(f"broken gzip: {exc}") from exc
+    if len(inflated) > max_bytes:
+        raise FeedError(f"larger than {max_bytes} bytes once inflated")
+    return inflated
+
+
+def _when(stamp: str) -> datetime:
+    """A W3C datetime (lastmod) for sorting; unreadable ones sort last."""
+    try:
+        moment = datetime.fromisoformat(stamp.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return datetime.min.replace(tzinfo=UTC)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -40,7 +40,7 @@ class FetchFailedItem:
 
 @dataclass(slots=True)
 class ListingItem:
-    """A feed, sitemap or robots.txt that was read, with how many entries it gave."""
+    """A feed or sitemap that was read, with how many entries it gave."""
 
     url: str
     kind: str
@@ -49,6 +49,8 @@ class ListingItem:
     entries: int
     matched: int
     errors: list[str] = field(default_factory=list)
+    skipped: int = 0  # child sitemaps not read: over the run's listing limits
+    skip_reason: str = ""
 
 
 @dataclass(slots=True)

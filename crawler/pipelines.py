@@ -225,8 +225,14 @@ class StorePipeline:
     def store_listing(self, item: ListingItem) -> None:
         assert self.store is not None
         self.stats[f"{item.kind}s_read"] += 1
+        error_kind, error = None, None
         if item.errors:
-            self.errors[f"bad_{item.kind}"] += 1
+            error_kind, error = f"bad_{item.kind}", "; ".join(item.errors)
+        elif item.skipped:  # recorded where it happened, so the analyst can widen them
+            error_kind = "listing_budget"
+            error = f"{item.skipped} of its sitemaps not read: {item.skip_reason}"
+        if error_kind:
+            self.errors[error_kind] += 1
         self.store.record_fetch(
             FetchRecord(
                 url=item.url,
@@ -234,8 +240,8 @@ class StorePipeline:
                 status_code=item.status_code,
                 bytes=item.body_bytes,
                 page_status=item.kind,
-                error_kind=f"bad_{item.kind}" if item.errors else None,
-                error="; ".join(item.errors) or None,
+                error_kind=error_kind,
+                error=error,
             )
         )
 

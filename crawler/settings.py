@@ -79,6 +79,16 @@ WIREWATCH_STORY_STATE_IN_REDIS = True
 # does not stall the event loop; 0 workers means extract inline (tests, debugging).
 WIREWATCH_EXTRACTION_WORKERS = None  # None: one per CPU core
 
+# What one run reads of feeds and sitemaps (crawler.spiders.watch.ListingLimits): in all,
+# per host, and how deep sitemap indexes may nest, so that an index that points at
+# indexes without end (or at 10,000 children) cannot run for ever; what is not read is
+# recorded on the index's fetch (error_kind listing_budget). A sitemap may be as large
+# as its format allows (50 MB), gzipped or not.
+WIREWATCH_MAX_LISTINGS = 100
+WIREWATCH_MAX_LISTINGS_PER_HOST = 25
+WIREWATCH_MAX_SITEMAP_DEPTH = 2
+WIREWATCH_MAX_SITEMAP_BYTES = 50 * 1024 * 1024
+
 # Assign story clusters as articles arrive (see crawler/clustering.py).
 WIREWATCH_CLUSTERING = True
 

@@ -31,6 +31,7 @@ import uuid
 import warnings
 from collections import Counter
 from dataclasses import dataclass
+from enum import IntEnum
 from typing import TYPE_CHECKING, Any, Self, cast
 from urllib.parse import urlsplit, urlunsplit
 
@@ -151,7 +152,7 @@ class SharedKeys:
 
     def expiring(self) -> list[str]:
         """The run's keys that must not outlive it by more than RUN_KEY_TTL."""
-        parts = ("seen", "pages", "fingerprints", "stats", "seeded")
+        parts = ("seen", "counts", "fingerprints", "stats", "seeded")
         return [self.run(p) for p in parts] + [self.stories + p for p in STATE_PARTS]
 
     @classmethod
@@ -293,52 +294,74 @@ class SharedScheduler(RedisScheduler):
 
 # --- what the run has seen, and its counts ---------------------------------------------
 
+# KEYS: the run's seen set and its counts (a hash); ARGV: the marker, then pairs of a
+# counter's name and its budget. 1 = added, 0 = seen before, -1 = a budget is spent.
 _ADD_SEEN = """
 if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 1 then return 0 end
-local budget = tonumber(ARGV[2])
-if budget > 0 and tonumber(redis.call('GET', KEYS[2]) or '0') >= budget then return 0 end
+for i = 2, #ARGV, 2 do
+  local budget = tonumber(ARGV[i + 1])
+  if tonumber(redis.call('HGET', KEYS[2], ARGV[i]) or '0') >= budget then return -1 end
+end
 redis.call('SADD', KEYS[1], ARGV[1])
-if budget > 0 then redis.call('INCR', KEYS[2]) end
+for i = 2, #ARGV, 2 do redis.call('HINCRBY', KEYS[2], ARGV[i], 1) end
 return 1
 """
 
+Budgets = tuple[tuple[str, int], ...]  # (counter name, budget); 0 = no budget
+
+
+class Added(IntEnum):
+    SEEN = 0  # asked for before in this run
+    NEW = 1
+    OVER_BUDGET = -1
+
 
 class SharedSeen:
-    """The pages (and outlets) a run has asked for, shared by its workers."""
+    """What a run has asked for (pages, feeds, sitemaps, outlets explored) and what it
+    has spent of its budgets, shared by its workers."""
 
     def __init__(self, server: redis.Redis, keys: SharedKeys) -> None:
         self.server = server
         self.keys = keys
         self._add = server.register_script(_ADD_SEEN)
 
+    def add(self, marker: str, budgets: Budgets = ()) -> Added:
+        """NEW the first time `marker` is added while every budget lasts (each counter
+        then counts it); SEEN or OVER_BUDGET otherwise."""
+        pairs = [part for name, budget in budgets if budget for part in (name, budget)]
+        answer = self._add(keys=[self.keys.run("seen"), self.keys.run("counts")],
+                           args=[marker, *pairs])  # fmt: skip
+        return Added(int(answer))
+
     def add_page(self, url: str, budget: int) -> bool:
         """True the first time a page is asked for, while the page budget lasts."""
-        return bool(self._add(keys=[self.keys.run("seen"), self.keys.run("pages")],
-                              args=[f"page:{url}", budget]))  # fmt: skip
+        return self.add(f"page:{url}", (("pages", budget),)) is Added.NEW
 
     def add_once(self, marker: str) -> bool:
-        return bool(self._add(keys=[self.keys.run("seen"), self.keys.run("pages")],
-                              args=[marker, 0]))  # fmt: skip
+        return self.add(marker) is Added.NEW
 
 
 class LocalSeen:
     """The same, for a crawl on its own (kept in Scrapy's job state for a resume)."""
 
-    def __init__(self, pages: set[str] | None = None) -> None:
-        self.pages: set[str] = pages if pages is not None else set()
+    def __init__(self) -> None:
         self.markers: set[str] = set()
+        self.counts: Counter[str] = Counter()
+
+    def add(self, marker: str, budgets: Budgets = ()) -> Added:
+        if marker in self.markers:
+            return Added.SEEN
+        if any(budget and self.counts[name] >= budget for name, budget in budgets):
+            return Added.OVER_BUDGET
+        self.markers.add(marker)
+        self.counts.update(name for name, budget in budgets if budget)
+        return Added.NEW
 
     def add_page(self, url: str, budget: int) -> bool:
-        if url in self.pages or len(self.pages) >= budget:
-            return False
-        self.pages.add(url)
-        return True
+        return self.add(f"page:{url}", (("pages", budget),)) is Added.NEW
 
     def add_once(self, marker: str) -> bool:
-        if marker in self.markers:
-            return False
-        self.markers.add(marker)
-        return True
+        return self.add(marker) is Added.NEW
 
 
 def seen_for(settings: Any, watch: str) -> SharedSeen | LocalSeen:

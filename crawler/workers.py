@@ -14,8 +14,9 @@ import os
 import select
 import signal
 import threading
+from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
-from typing import Self
+from typing import Any, Self, TypeVar
 
 from scrapy import signals
 from scrapy.crawler import Crawler
@@ -23,6 +24,7 @@ from scrapy.crawler import Crawler
 from crawler.analysis import PageAnalysis, analyze_page
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def default_worker_count() -> int:
@@ -132,6 +134,13 @@ class PageAnalyzer:
             return analyze_page(body, url, content_type, want_links)
         future = self._pool.submit(analyze_page, body, url, content_type, want_links)
         return await asyncio.wrap_future(future)
+
+    async def call(self, function: Callable[..., T], *args: Any) -> T:
+        """Any other pure, picklable function of a response (parsing a feed or a
+        sitemap), in the pool when there is one; its exceptions are raised here."""
+        if self._pool is None:
+            return function(*args)
+        return await asyncio.wrap_future(self._pool.submit(function, *args))
 
     def close(self) -> None:
         if self._pool is not None:

@@ -41,6 +41,13 @@ class Site:
         self.routes[path] = Page(route, **page) if isinstance(route, bytes) else route
         return self.url(path)
 
+    def route(self, path: str) -> Route | None:
+        """The route of a path: its own, else that of the longest "prefix*" it starts with."""
+        if path in self.routes:
+            return self.routes[path]
+        prefixes = [p for p in self.routes if p.endswith("*") and path.startswith(p[:-1])]
+        return self.routes[max(prefixes, key=len)] if prefixes else None
+
     @property
     def port(self) -> int:
         assert self._server is not None, "start the site first"
@@ -59,7 +66,7 @@ class Site:
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 site.hits[self.path] += 1
-                route = site.routes.get(self.path)
+                route = site.route(self.path)
                 if route is None:
                     self.send_error(404)
                     return

@@ -7,6 +7,7 @@ storage in crawler.pipelines; the spider only decides what to fetch next.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
 from typing import Any, Self
 from urllib.parse import urlsplit
 
@@ -22,12 +23,40 @@ from crawler.feeds import FeedError, parse_feed, parse_sitemap
 from crawler.items import FetchFailedItem, ListingItem, NotModifiedItem, PageItem
 from crawler.revisit import RevisitPlan
 from crawler.robots import ROBOTS_READ
-from crawler.shared import LocalSeen, SharedSeen, seen_for
+from crawler.shared import Added, LocalSeen, SharedSeen, seen_for
 from crawler.urls import URLError, canonicalize_url
 from crawler.watch import Watch
 from crawler.workers import PageAnalyzer
 
 FOLLOWED_PLACES = frozenset({LinkPlace.ARTICLE, LinkPlace.RELATED, LinkPlace.OTHER})
+
+
+@dataclass(frozen=True)
+class ListingLimits:
+    """How many feeds and sitemaps one run reads, in all and per host, and how deep
+    sitemap indexes may nest (the watch's own sitemaps are 0). Settings:
+    WIREWATCH_MAX_LISTINGS, WIREWATCH_MAX_LISTINGS_PER_HOST, WIREWATCH_MAX_SITEMAP_DEPTH,
+    WIREWATCH_MAX_SITEMAP_BYTES."""
+
+    per_run: int = 100
+    per_host: int = 25
+    depth: int = 2
+    sitemap_bytes: int = 50 * 1024 * 1024
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> ListingLimits:
+        return cls(
+            settings.getint("WIREWATCH_MAX_LISTINGS", cls.per_run),
+            settings.getint("WIREWATCH_MAX_LISTINGS_PER_HOST", cls.per_host),
+            settings.getint("WIREWATCH_MAX_SITEMAP_DEPTH", cls.depth),
+            settings.getint("WIREWATCH_MAX_SITEMAP_BYTES", cls.sitemap_bytes),
+        )
+
+    def describe(self, nesting: int) -> str:
+        if nesting > self.depth:
+            return f"sitemap indexes nested deeper than {self.depth} are not followed"
+        return (f"a run reads at most {self.per_run} feeds and sitemaps, "
+                f"{self.per_host} from one host")  # fmt: skip
 
 
 class WatchSpider(scrapy.Spider):
@@ -52,12 +81,15 @@ class WatchSpider(scrapy.Spider):
         self.seen: LocalSeen | SharedSeen = LocalSeen()
         self.robots_sitemaps: dict[str, tuple[str, ...]] = {}
         self.offsite_hosts: set[str] = set()
+        self.listing_limits = ListingLimits()
+        self.listings_refused = 0  # feeds and sitemaps not read for the limits above
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         kwargs.setdefault("analyzer", PageAnalyzer.from_crawler(crawler))
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.seen = seen_for(crawler.settings, spider.watch.name)
+        spider.listing_limits = ListingLimits.from_settings(crawler.settings)
         crawler.signals.connect(spider.robots_read, signal=ROBOTS_READ)
         return spider
 
@@ -74,24 +106,17 @@ class WatchSpider(scrapy.Spider):
         # and does not ask again for the pages the interrupted run already asked for.
         state = getattr(self, "state", None)
         if isinstance(state, dict):
-            self.seen.pages = state.setdefault("scheduled", self.seen.pages)
+            self.seen = state.setdefault("seen", self.seen)  # with what it has spent
         for request in self.initial_requests():
             yield request
 
     def initial_requests(self) -> Iterator[scrapy.Request]:
         """The run's first requests: seeds, due revisits, feeds and sitemaps."""
-        for url in self.watch.seeds:
-            request = self.page_request(url, depth=0, seed=True)
-            if request is not None:
-                yield request
-        for url in self.revisit.due:
-            request = self.page_request(url, depth=self.watch.depth)
-            if request is not None:
-                yield request
-        for url in self.watch.feeds:
-            yield self.listing_request(url, "feed")
-        for url in self.watch.sitemaps:
-            yield self.listing_request(url, "sitemap")
+        pages = [self.page_request(url, depth=0, seed=True) for url in self.watch.seeds]
+        pages += [self.page_request(url, depth=self.watch.depth) for url in self.revisit.due]
+        listings = [self.listing_request(url, "feed") for url in self.watch.feeds]
+        listings += [self.listing_request(url, "sitemap") for url in self.watch.sitemaps]
+        yield from (request for request in (*pages, *listings) if request is not None)
 
     # --- requests ----------------------------------------------------------------
 
@@ -136,9 +161,34 @@ class WatchSpider(scrapy.Spider):
                              host)  # fmt: skip
         return False
 
-    def listing_request(self, url: str, kind: str) -> scrapy.Request:
-        callback = self.parse_feed if kind == "feed" else self.parse_sitemap
-        return scrapy.Request(url, callback=callback, errback=self.failed)
+    def listing_request(self, url: str, kind: str, nesting: int = 0) -> scrapy.Request | None:
+        """A request for a feed or sitemap, or None when it is a repeat, off the watch's
+        domains or over the run's listing budgets (per run, per host, nesting depth:
+        a sitemap index that points at indexes without end must not run for ever)."""
+        if not self.on_watch_domains(url):
+            return None
+        limits = self.listing_limits
+        host = urlsplit(url).hostname or ""
+        budgets = (("listings", limits.per_run), (f"listings:{host}", limits.per_host))
+        added = (
+            Added.OVER_BUDGET
+            if nesting > limits.depth
+            else self.seen.add(f"listing:{url}", budgets)
+        )
+        if added is Added.OVER_BUDGET:
+            self.listings_refused += 1
+            self.crawler.stats.inc_value("wirewatch/listings_over_budget")
+            self.logger.info("not reading %s: %s", url, limits.describe(nesting))
+        if added is not Added.NEW:
+            return None
+        return scrapy.Request(
+            url,
+            callback=self.parse_feed if kind == "feed" else self.parse_sitemap,
+            errback=self.failed,
+            cb_kwargs={} if kind == "feed" else {"nesting": nesting},
+            # a sitemap may be as large as its format allows (50 MB)
+            meta={"download_maxsize": limits.sitemap_bytes} if kind == "sitemap" else {},
+        )
 
     # --- callbacks -----------------------------------------------------------------
 
@@ -185,12 +235,10 @@ class WatchSpider(scrapy.Spider):
         parts = urlsplit(url)
         if not self.seen.add_once(f"outlet:{parts.scheme}://{parts.netloc}"):
             return
-        for sitemap in self.robots_sitemaps.get(parts.netloc, ()):
-            if self.on_watch_domains(sitemap):
-                yield self.listing_request(sitemap, "sitemap")
-        for feed in feeds:
-            if self.on_watch_domains(feed):
-                yield self.listing_request(feed, "feed")
+        listings = [self.listing_request(url, "sitemap")
+                    for url in self.robots_sitemaps.get(parts.netloc, ())]  # fmt: skip
+        listings += [self.listing_request(feed, "feed") for feed in feeds]
+        yield from (request for request in listings if request is not None)
 
     def worth_following(self, link: Link) -> bool:
         if link.place not in FOLLOWED_PLACES:
@@ -198,9 +246,9 @@ class WatchSpider(scrapy.Spider):
         slug = urlsplit(link.url).path
         return self.watch.is_on_topic(link.text, link.title, slug)
 
-    def parse_feed(self, response: Response) -> Iterator[Any]:
-        try:
-            entries = parse_feed(response.body, response.url)
+    async def parse_feed(self, response: Response) -> AsyncIterator[Any]:
+        try:  # parsed in the analysis pool: a large feed must not stall the downloads
+            entries = await self.analyzer.call(parse_feed, response.body, response.url)
         except FeedError as exc:
             yield self.listing(response, "feed", 0, 0, [str(exc)])
             return
@@ -211,9 +259,10 @@ class WatchSpider(scrapy.Spider):
                 yield request
         yield self.listing(response, "feed", len(entries), len(matching))
 
-    def parse_sitemap(self, response: Response) -> Iterator[Any]:
+    async def parse_sitemap(self, response: Response, nesting: int = 0) -> AsyncIterator[Any]:
         try:
-            listing = parse_sitemap(response.body, response.url)
+            listing = await self.analyzer.call(parse_sitemap, response.body, response.url,
+                                               self.listing_limits.sitemap_bytes)  # fmt: skip
         except FeedError as exc:
             yield self.listing(response, "sitemap", 0, 0, [str(exc)])
             return
@@ -221,16 +270,22 @@ class WatchSpider(scrapy.Spider):
         matching = [
             e for e in entries if self.watch.is_on_topic(e.title, e.keywords, urlsplit(e.url).path)
         ]
-        for child in listing.child_sitemaps:
-            if self.on_watch_domains(child):
-                yield self.listing_request(child, "sitemap")
+        refused_before = self.listings_refused
+        for child in listing.child_sitemaps:  # newest first
+            request = self.listing_request(child, "sitemap", nesting + 1)
+            if request is not None:
+                yield request
         for entry in matching:
             request = self.page_request(entry.url, depth=self.watch.depth)
             if request is not None:
                 yield request
-        yield self.listing(
+        item = self.listing(
             response, "sitemap", len(entries) + len(listing.child_sitemaps), len(matching)
         )
+        item.skipped = self.listings_refused - refused_before
+        if item.skipped:
+            item.skip_reason = self.listing_limits.describe(nesting + 1)
+        yield item
 
     def listing(
         self,
