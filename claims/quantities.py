@@ -89,22 +89,22 @@ class Quantity:
 def find_quantities(sentence: str) -> list[Quantity]:
     """Every figure in a sentence, in order; dates first claim their numbers."""
     found: list[Quantity] = []
-    taken: list[tuple[int, int]] = []
+    taken = _Taken(len(sentence))
     for match in _DATE.finditer(sentence):
         if match.group("month").lower() == "may" and not match.group("month")[0].isupper():
             continue  # the verb "may", not the month
         month = MONTHS[match.group("month").lower()]
         found.append(Quantity(match.group(), f"{month:02d}-{int(match.group('day')):02d}",
                               "date", "", match.start(), match.end()))  # fmt: skip
-        taken.append(match.span())
+        taken.mark(match.span())
     for match in _NUMBER.finditer(sentence):
-        if not _overlaps(match.span(), taken):
+        if not taken.overlaps(match.span()):
             quantity = _numeric(sentence, match)
             if quantity is not None:
                 found.append(quantity)
-                taken.append(match.span())
+                taken.mark(match.span())
     for match in _WORD_NUMBER.finditer(sentence):
-        if not _overlaps(match.span(), taken):
+        if not taken.overlaps(match.span()):
             unit, end = _unit_after(sentence, match.end())
             if unit:
                 value = float(NUMBER_WORDS[match.group("word").lower()])
@@ -143,5 +143,15 @@ def _unit_after(sentence: str, position: int) -> tuple[str, int]:
     return "", position
 
 
-def _overlaps(span: tuple[int, int], taken: list[tuple[int, int]]) -> bool:
-    return any(span[0] < end and start < span[1] for start, end in taken)
+class _Taken:
+    """The characters of a sentence that a figure has claimed: checking a span costs its
+    length, not the number of figures found before it (a page of figures was quadratic)."""
+
+    def __init__(self, length: int) -> None:
+        self.chars = bytearray(length)
+
+    def mark(self, span: tuple[int, int]) -> None:
+        self.chars[span[0] : span[1]] = b"\x01" * (span[1] - span[0])
+
+    def overlaps(self, span: tuple[int, int]) -> bool:
+        return 1 in self.chars[span[0] : span[1]]

@@ -12,6 +12,7 @@ from urllib.parse import urljoin
 
 import lxml.html
 
+from claims import Claim, extract_claims
 from crawler.extraction import Extraction, PageStatus, decode_html, extract_from_tree, looks_binary
 
 FEED_TYPES = frozenset({"application/rss+xml", "application/atom+xml", "application/feed+json"})
@@ -53,6 +54,9 @@ class PageAnalysis:
     extraction: Extraction
     links: tuple[Link, ...] = ()
     feeds: tuple[str, ...] = ()
+    # the article's claims, found here in the analysis pool: on the crawl's event loop a
+    # long text would stall every download (crawler.pipelines.StoryPipeline stores them)
+    claims: tuple[Claim, ...] = ()
 
     @property
     def status(self) -> PageStatus:
@@ -60,9 +64,14 @@ class PageAnalysis:
 
 
 def analyze_page(
-    body: bytes, url: str, content_type: str | None = None, want_links: bool = True
+    body: bytes,
+    url: str,
+    content_type: str | None = None,
+    want_links: bool = True,
+    want_claims: bool = True,
 ) -> PageAnalysis:
-    """Extract the article and (when wanted) classify the links of one fetched page."""
+    """Extract the article, its claims and (when wanted) classify the links of one
+    fetched page."""
     if not body.strip():
         return PageAnalysis(Extraction(PageStatus.EMPTY, reason="empty response body"))
     if looks_binary(body, content_type):
@@ -77,7 +86,10 @@ def analyze_page(
     links = tuple(_links(tree, base)) if want_links else ()
     feeds = tuple(_feeds(tree, base))
     # trafilatura prunes the tree it is given, so it comes last.
-    return PageAnalysis(extract_from_tree(tree, url), links, feeds)
+    extraction = extract_from_tree(tree, url)
+    article = extraction.article
+    found = tuple(extract_claims(article.text)) if article is not None and want_claims else ()
+    return PageAnalysis(extraction, links, feeds, found)
 
 
 def _base_url(tree: lxml.html.HtmlElement, url: str) -> str:

@@ -16,7 +16,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.spiders import Spider
 
-from claims import Claim, extract_claims
+from claims import Claim
 from claims.changes import ChangeKind, compare_versions
 from claims.matching import KnownClaim, KnownClaims, MatchKind, figures
 from crawler.clustering import ArticleFacts, ClusterKeeper
@@ -342,7 +342,7 @@ class StoryPipeline:
         if article is None or item.article_id is None:
             return item
         facts = self.facts(item) if self.keeper is not None else None
-        found = list(extract_claims(article.text)) if self.claims is not None else []
+        found = list(item.analysis.claims) if self.claims is not None else []
         with story_lock(self.lock, self.catch_up):
             if self.keeper is not None and facts is not None:
                 item.cluster_id = self.keeper.add(facts)

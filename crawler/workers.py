@@ -102,8 +102,9 @@ def _warm_up() -> int:
 class PageAnalyzer:
     """Runs crawler.analysis.analyze_page inline or in a process pool."""
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, claims: bool = True) -> None:
         self.workers = workers
+        self.claims = claims  # find each article's claims too (WIREWATCH_CLAIMS)
         self._pool: Executor | None = None
         if workers > 0:
             # forkserver: workers never inherit the reactor's threads and sockets.
@@ -123,17 +124,14 @@ class PageAnalyzer:
     def from_crawler(cls, crawler: Crawler) -> Self:
         configured = crawler.settings.get("WIREWATCH_EXTRACTION_WORKERS")
         workers = default_worker_count() if configured is None else int(configured)
-        analyzer = cls(workers)
+        analyzer = cls(workers, crawler.settings.getbool("WIREWATCH_CLAIMS", True))
         crawler.signals.connect(analyzer.close, signal=signals.spider_closed)
         return analyzer
 
     async def analyze(
         self, body: bytes, url: str, content_type: str | None, want_links: bool = True
     ) -> PageAnalysis:
-        if self._pool is None:
-            return analyze_page(body, url, content_type, want_links)
-        future = self._pool.submit(analyze_page, body, url, content_type, want_links)
-        return await asyncio.wrap_future(future)
+        return await self.call(analyze_page, body, url, content_type, want_links, self.claims)
 
     async def call(self, function: Callable[..., T], *args: Any) -> T:
         """Any other pure, picklable function of a response (parsing a feed or a

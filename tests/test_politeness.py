@@ -188,3 +188,23 @@ def test_a_compressed_robots_txt_is_inflated_only_as_far_as_it_is_read(
     crawl(_watch(tmp_path, [home.url(early)], ["127.0.0.24"]), db_url)
     assert home.hits[early] == 0
     assert _errors(db_url) == {home.url(early): "robots"}
+
+
+def test_a_page_full_of_figures_is_stored_with_its_claims(
+    sites: tuple[Site, Site], tmp_path: Path
+) -> None:
+    """A 1.5 MB page that is one long table of figures (its claims were quadratic: such a
+    page held a crawl for minutes): stored, its claims found, the other pages too."""
+    home, _ = sites
+    rows = [f"{n:,} troops and {n % 977} shells were counted on Oct. {n % 28 + 1}"
+            for n in range(1000, 31_000)]  # fmt: skip
+    figures = "The NIS said " + " ".join(rows) + "."
+    assert len(figures) > 1_500_000
+    home.add("/news/north-korea-figures", article_html("North Korea troops: figures", [figures]))
+    home.add(STORY, article_html("North Korea troops", ["Home story."]))
+    db_url = f"sqlite:///{tmp_path / 'p.db'}"
+    summary = crawl(_watch(tmp_path, [home.url("/news/north-korea-figures"), home.url(STORY)],
+                           ["127.0.0.24"]), db_url)  # fmt: skip
+    assert summary["stats"]["articles_new"] == 2, summary
+    claims = query(db_url, "select speaker, quantities from claims")
+    assert any(who == "The NIS" and "1,000 troops" in figures for who, figures in claims)
