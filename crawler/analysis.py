@@ -13,7 +13,14 @@ from urllib.parse import urljoin
 import lxml.html
 
 from claims import Claim, extract_claims
-from crawler.extraction import Extraction, PageStatus, decode_html, extract_from_tree, looks_binary
+from crawler.extraction import (
+    Extraction,
+    PageStatus,
+    decode_html,
+    extract_from_tree,
+    looks_binary,
+    without_controls,
+)
 
 FEED_TYPES = frozenset({"application/rss+xml", "application/atom+xml", "application/feed+json"})
 
@@ -77,7 +84,7 @@ def analyze_page(
     if looks_binary(body, content_type):
         reason = f"not HTML ({content_type or 'binary'})"
         return PageAnalysis(Extraction(PageStatus.NOT_HTML, reason=reason))
-    html = decode_html(body, content_type)
+    html = without_controls(decode_html(body, content_type))
     try:
         tree = lxml.html.document_fromstring(html)
     except (ValueError, lxml.etree.ParserError) as exc:

@@ -109,6 +109,17 @@ def decode_html(body: bytes, content_type: str | None = None) -> str:
     return str(best)
 
 
+# Control characters other than tab and line breaks: one of them (a stray \x07) made
+# lxml and trafilatura return no text at all, losing the article as "empty". Vertical
+# tab and form feed are spacing; the others are nothing a reader sees.
+_SPACING_CONTROLS = re.compile(r"[\x0b\x0c]")
+_OTHER_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+
+
+def without_controls(text: str) -> str:
+    return _OTHER_CONTROLS.sub("", _SPACING_CONTROLS.sub(" ", text))
+
+
 def extract_article(html: bytes | str, url: str, content_type: str | None = None) -> Article | None:
     """Extract the article from one page, or None when the page holds no article."""
     return extract_page(html, url, content_type).article
@@ -122,6 +133,7 @@ def extract_page(html: bytes | str, url: str, content_type: str | None = None) -
         if looks_binary(html, content_type):
             return Extraction(PageStatus.NOT_HTML, reason=f"not HTML ({content_type or 'binary'})")
         html = decode_html(html, content_type)
+    html = without_controls(html)
     if not html.strip():
         return Extraction(PageStatus.EMPTY, reason="empty response body")
     try:

@@ -167,3 +167,20 @@ def test_address_checks() -> None:
     for address in ("93.184.215.14", "2606:2800:21f:cb07:6820:80da:af6b:8b2c", "8.8.8.8",
                     "64:ff9b::808:808", "2002:808:808::1"):  # fmt: skip
         assert is_public_address(address), address
+
+
+def test_control_characters_do_not_lose_the_article(tmp_path: Path) -> None:
+    """A stray control byte (\\x07, an escape sequence) made trafilatura return nothing:
+    the article was lost as 'empty'."""
+    from tests.sites import Site, article_html
+
+    page = article_html("North Korea troops", ["A bell \x07 rang in Seoul \x1b[31m as troops "
+                                               "moved\x0bnorth."])  # fmt: skip
+    with Site("127.0.0.27") as site:
+        url = site.add("/news/north-korea-bell", page.encode("utf-8"))
+        watch = write_watch(tmp_path, "bell", [url], depth=0, allowed_domains=["127.0.0.27"])
+        db_url = f"sqlite:///{tmp_path / 'bell.db'}"
+        summary = crawl(watch, db_url)
+    assert summary["stats"]["articles_new"] == 1, summary
+    (text,) = [t for (t,) in query(db_url, "select text from article_versions")]
+    assert "A bell rang in Seoul [31m as troops moved north." in text
