@@ -9,9 +9,11 @@ everything its new text resembles.
 
 from __future__ import annotations
 
+import functools
 import gc
 import logging
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -142,20 +144,28 @@ class ClusterKeeper:
         self.shared.mark_built()
         logger.info("shared story state built from %d stored signatures", count)
 
-    def add(self, facts: ArticleFacts) -> int:
-        """Sign, store and cluster one new article version; returns its cluster id."""
+    def add(self, facts: ArticleFacts) -> tuple[int, Callable[[], None]]:
+        """Sign and cluster one new article version. Returns its cluster id and the step
+        that stores its signature, for the caller to take when everything else of the
+        version is stored: a version without a signature is done again by the next run
+        (redo_unfinished). With a shared state the signature is stored at once (other
+        workers learn of it through the signature log)."""
         self.templates.learn(facts.outlet, facts.canonical_url, facts.text)
         text = self.templates.strip(facts.outlet, facts.text)
         normalized = normalize(text)
         signature = sign(shingle_hashes(text), self.config.params)
         text_hash = fingerprint(normalized)
         credits = encode_credits(facts.text)
-        self.store.save_signature(
+        save = functools.partial(
+            self.store.save_signature,
             facts.article_id, facts.version_id, scheme=signature.params.scheme,
             seed=signature.params.seed, num_perm=signature.params.num_perm,
             size=signature.size, hashvalues=signature.to_bytes(), text_hash=text_hash,
             credits=credits,
         )  # fmt: skip
+        if self.shared is not None:
+            save()
+            save = functools.partial(_nothing)
         key = f"v{facts.version_id}"
         self._added_here.add(key)
         try:
@@ -168,7 +178,7 @@ class ClusterKeeper:
             # signature is stored already
             logger.warning("the shared story state was lost (Redis restarted?): rebuilding it")
             self._build_shared()
-        return self._record(key)
+        return self._record(key), save
 
     def _record(self, key: str) -> int:
         keys = self.clusters.component(key)
@@ -193,3 +203,7 @@ class ClusterKeeper:
 def _article(entry: Entry) -> int:
     assert entry.doc.ref is not None  # every document of a crawl names its article
     return entry.doc.ref
+
+
+def _nothing() -> None:
+    pass

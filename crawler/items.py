@@ -36,6 +36,7 @@ class FetchFailedItem:
     kind: str
     message: str
     status_code: int | None = None
+    depth: int | None = None  # for a page: its distance from the seeds
 
 
 @dataclass(slots=True)
@@ -58,3 +59,4 @@ class NotModifiedItem:
     """A page that answered 304 to a conditional GET: nothing to extract."""
 
     url: str
+    depth: int | None = None

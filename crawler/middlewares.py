@@ -140,6 +140,8 @@ class ConditionalGetMiddleware:
     def process_request(self, request: Request) -> None:
         if not request.meta.get("wirewatch_page") or b"If-None-Match" in request.headers:
             return
+        if request.meta.get("wirewatch_unconditional"):
+            return  # a seed fetched whole after a run was cut short (crawler.revisit)
         etag, last_modified = self.store.validators(request.url)
         if etag:
             request.headers[b"If-None-Match"] = etag

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -16,7 +17,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.spiders import Spider
 
-from claims import Claim
+from claims import Claim, extract_claims
 from claims.changes import ChangeKind, compare_versions
 from claims.matching import KnownClaim, KnownClaims, MatchKind, figures
 from crawler.clustering import ArticleFacts, ClusterKeeper
@@ -24,8 +25,10 @@ from crawler.extraction import Article, PageStatus
 from crawler.items import FetchFailedItem, ListingItem, NotModifiedItem, PageItem
 from crawler.shared import RunTally, shared_story_state
 from crawler.urls import URLError, canonicalize_url, outlet_of
+from crawler.writer import StoreWriter, writer_for
 from storage import ArticleSnapshot, FetchRecord, Store
 from storage.claims import ClaimEntry, NewClaim
+from storage.errors import explain
 from storage.locks import SharedLock
 
 logger = logging.getLogger(__name__)
@@ -104,6 +107,38 @@ def _watch_name(settings: Any) -> str:
     return str(settings.get("WIREWATCH_WATCH_NAME") or "")
 
 
+# At most this many lost page URLs are kept with a failed run for the next one.
+MAX_LOST_KEPT = 10_000
+# Runs whose end this crawl process could not record (the database refused the write):
+# crawler.runner exits non-zero so that the process that started it knows.
+UNRECORDED_RUNS: list[int] = []
+_LISTINGS = ("feeds_read", "sitemaps_read", "pages_not_modified", "pages_fetched")
+
+
+def run_outcome(reason: str, summary: dict[str, Any]) -> tuple[str, str | None]:
+    """A run's status and error from how its crawl closed and what it counted."""
+    errors: dict[str, int] = summary["errors"]
+    if errors.get("store_failed") or errors.get("story_failed"):
+        lost = errors.get("store_failed", 0) + errors.get("story_failed", 0)
+        return "failed", (f"{lost} pages could not be stored (the log says why); the next "
+                          "run fetches them again")  # fmt: skip
+    status = {"finished": "finished", "shutdown": "interrupted"}.get(reason, "failed")
+    if status == "finished" and errors and not any(summary.get(k) for k in _LISTINGS):
+        kinds = ", ".join(f"{count} {kind}" for kind, count in sorted(errors.items()))
+        return "failed", f"nothing could be fetched: {kinds}"
+    return status, None if status != "failed" else f"the crawl closed: {reason}"
+
+
+def stop_crawl(crawler: Crawler, reason: str) -> None:
+    """Close the spider (once) from a pipeline, on the event loop."""
+    engine = crawler.engine
+    if engine is None or getattr(crawler, "_wirewatch_stopping", False):
+        return
+    logger.error("stopping the crawl: the database cannot store what it fetches")
+    closing = asyncio.ensure_future(engine.close_spider_async(reason=reason))
+    crawler._wirewatch_stopping = closing  # type: ignore[attr-defined]
+
+
 class StorePipeline:
     """Writes pages, articles and failures; keeps the run's statistics."""
 
@@ -118,6 +153,9 @@ class StorePipeline:
         # with workers, the run's counts are added up in Redis, and the run is ended by
         # the worker that sees it done (crawler.shared.RunCoordinator)
         self.tally = RunTally.from_settings(settings, _watch_name(settings))
+        self.crawler: Crawler | None = None
+        self.writer: StoreWriter = StoreWriter()
+        self.lost: list[list[Any]] = []  # [url, depth] of pages fetched but not stored
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -125,13 +163,37 @@ class StorePipeline:
             raise NotConfigured("WIREWATCH_DB_URL is not set")
         pipeline = cls(crawler.settings)
         pipeline.shared_stats = crawler.stats
+        pipeline.crawler = crawler
+        pipeline.writer = writer_for(crawler)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
     def open_spider(self) -> None:
         self.store = open_store(self.settings)
 
-    def process_item(self, item: Any) -> Any:
+    async def process_item(self, item: Any) -> Any:
+        try:
+            await self.writer.run(self.write, item)
+        except Exception as exc:  # a write that failed: recorded, never swallowed
+            self.write_failed(item, exc)
+        return item
+
+    def write_failed(self, item: Any, exc: Exception) -> None:
+        """The item could not be stored: count it, keep its URL for the next run (which
+        fetches it again), and stop the crawl: fetching what cannot be stored only
+        loses more, and is no use to the sites asked."""
+        self.errors["store_failed"] += 1
+        url = getattr(item, "url", "?")
+        if isinstance(item, PageItem):
+            item.outcome = "store_failed"
+            if len(self.lost) < MAX_LOST_KEPT:
+                self.lost.append([url, item.depth])
+        logger.error("could not store %s: %s", url, explain(exc))
+        if self.crawler is not None:
+            stop_crawl(self.crawler, "store_failed")
+
+    def write(self, item: Any) -> None:
+        """Everything stored of one item (in the crawl's writer thread)."""
         assert self.store is not None
         if isinstance(item, PageItem):
             self.store_page(item)
@@ -168,7 +230,7 @@ class StorePipeline:
             status_code=item.status_code, bytes=item.body_bytes,
             content_type=item.content_type, etag=item.etag,
             last_modified=item.last_modified, page_status=extraction.status.value,
-            error_kind=error_kind, error=reason,
+            error_kind=error_kind, error=reason, depth=item.depth,
         )  # fmt: skip
         stored = self.store.record_page(self.watch_id, fetch, snapshot)
         if stored is not None:
@@ -204,6 +266,7 @@ class StorePipeline:
                 status_code=304,
                 page_status="not_modified",
                 article_id=self.store.known_article_id(item.url),
+                depth=item.depth,
             )
         )
 
@@ -219,6 +282,7 @@ class StorePipeline:
                 status_code=item.status_code,
                 error_kind=item.kind,
                 error=item.message,
+                depth=item.depth,
             )
         )
 
@@ -256,18 +320,27 @@ class StorePipeline:
 
     def summary(self) -> dict[str, Any]:
         counts = self.stats + self.counted_elsewhere()
-        return {**dict(sorted(counts.items())), "errors": dict(sorted(self.errors.items()))}
+        errors = Counter(self.errors)
+        for key in [k for k in counts if k.startswith("error:")]:  # other pipelines' errors
+            errors[key.removeprefix("error:")] += counts.pop(key)
+        return {**dict(sorted(counts.items())), "errors": dict(sorted(errors.items()))}
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.store is None:
             return
+        summary = self.summary()
         if self.run_id is not None and self.tally is None:
-            status = {"finished": "finished", "shutdown": "interrupted"}.get(reason, "failed")
-            summary = self.summary()
+            status, error = run_outcome(reason, summary)
             summary["close_reason"] = reason
-            self.store.finish_run(self.run_id, status, summary)
+            if self.lost:
+                summary["lost"] = self.lost  # the next run fetches them again
+            try:
+                self.store.finish_run(self.run_id, status, summary, error)
+            except Exception as exc:
+                logger.error("could not record the end of run %d: %s", self.run_id, explain(exc))
+                UNRECORDED_RUNS.append(self.run_id)
         self.store.close()
-        logger.info("crawl closed (%s): %s", reason, self.summary())
+        logger.info("crawl closed (%s): %s", reason, summary)
 
 
 def _snapshot(
@@ -311,6 +384,8 @@ class StoryPipeline:
         self.claims: ClaimsRecorder | None = None
         self.stats: Any = None  # Scrapy's stats collector
         self.lock = shared_story_lock(settings)
+        self.crawler: Crawler | None = None
+        self.writer: StoreWriter = StoreWriter()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -322,6 +397,8 @@ class StoryPipeline:
             raise NotConfigured("WIREWATCH_DB_URL is not set")
         pipeline = cls(settings)
         pipeline.stats = crawler.stats
+        pipeline.crawler = crawler
+        pipeline.writer = writer_for(crawler)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
@@ -334,21 +411,66 @@ class StoryPipeline:
             watch_id = self.settings.getint("WIREWATCH_WATCH_ID") or None
             self.claims = ClaimsRecorder(self.store, watch_id, tally, self.stats)
             self.claims.catch_up()
+        if self.lock is None:  # on its own: workers share runs, and their own bookkeeping
+            self.redo_unfinished()
 
-    def process_item(self, item: Any) -> Any:
+    def redo_unfinished(self) -> None:
+        """The story work of versions stored without it (a crawl that died between the
+        page and its story, a failed write): clustered and their claims recorded now,
+        oldest first, as if they had just arrived."""
+        watch_id = self.settings.getint("WIREWATCH_WATCH_ID") or None
+        if self.store is None or self.keeper is None or watch_id is None:
+            return
+        since = self.store.clock() - self.keeper.config.window
+        unfinished = self.store.unsigned_versions(watch_id, since)
+        for version_id in unfinished:
+            detail = self.store.version_facts(version_id)
+            if detail is None:
+                continue
+            facts = ArticleFacts(**detail)
+            found = extract_claims(facts.text) if self.claims is not None else []
+            self.story(facts.article_id, facts.version_id, facts, found)
+        if unfinished:
+            logger.warning("finished the story work of %d stored versions that lacked it",
+                           len(unfinished))  # fmt: skip
+
+    async def process_item(self, item: Any) -> Any:
         if not isinstance(item, PageItem) or item.version_id is None:
             return item
-        article = item.analysis.extraction.article
-        if article is None or item.article_id is None:
+        if item.analysis.extraction.article is None or item.article_id is None:
             return item
+        try:
+            await self.writer.run(self.write, item)
+        except Exception as exc:  # the page is stored; its story work is not
+            self.stats.inc_value(SHARED_PREFIX + "error:story_failed")
+            logger.error("could not record the story of %s: %s (it is redone by the next "
+                         "run)", item.url, explain(exc))  # fmt: skip
+            if self.crawler is not None:
+                stop_crawl(self.crawler, "store_failed")
+        return item
+
+    def write(self, item: PageItem) -> None:
+        """Cluster the version and record its claims (in the crawl's writer thread).
+        The version's signature is stored last: a version without one was not fully
+        handled, and the next run does it again (redo_unfinished)."""
+        assert item.article_id is not None and item.version_id is not None
         facts = self.facts(item) if self.keeper is not None else None
         found = list(item.analysis.claims) if self.claims is not None else []
+        item.cluster_id = self.story(item.article_id, item.version_id, facts, found)
+
+    def story(self, article_id: int, version_id: int, facts: ArticleFacts | None,
+              found: list[Claim]) -> int | None:  # fmt: skip
+        """Cluster one version (given its facts) and record its claims; its signature
+        is stored last."""
+        cluster_id, signed = None, None
         with story_lock(self.lock, self.catch_up):
             if self.keeper is not None and facts is not None:
-                item.cluster_id = self.keeper.add(facts)
+                cluster_id, signed = self.keeper.add(facts)
             if self.claims is not None:
-                self.claims.record(found, item.article_id, item.version_id, item.cluster_id)
-        return item
+                self.claims.record(found, article_id, version_id, cluster_id)
+            if signed is not None:
+                signed()
+        return cluster_id
 
     def catch_up(self) -> None:
         if self.keeper is not None:

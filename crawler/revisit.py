@@ -20,6 +20,17 @@ REVISIT_CEILING = timedelta(days=7)
 class RevisitPlan:
     due: tuple[str, ...]  # known articles to fetch again now
     not_due: tuple[str, ...]  # known articles to leave alone this time
+    # After a run that was cut short (it failed to store pages, or its process died):
+    # the pages it fetched but could not store, with their depth, to fetch again; and
+    # whether the seeds are fetched whole (no conditional GET), so that the links of an
+    # unchanged seed are followed again to whatever the cut-short run did not reach;
+    lost: tuple[tuple[str, int], ...] = ()
+    unconditional_seeds: bool = False
+    # the pages the cut-short run fetched, with their depth: fetched whole again, to
+    # follow their links, without counting again in the page budget ...
+    redo: tuple[tuple[str, int], ...] = ()
+    # ... of which they spent this much already
+    spent: int = 0
 
 
 def revisit_wait(age: timedelta, fraction: float = REVISIT_FRACTION) -> timedelta:

@@ -33,7 +33,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from crawler.fleet import queue_run, wait_for_run
-from crawler.runner import ProgressCallback, run_crawl
+from crawler.runner import ProgressCallback, close_dead_runs, run_crawl
 from crawler.watch import Watch
 from digest import digest_paths, write_digests
 from storage import Store
@@ -339,7 +339,10 @@ class WatchScheduler:
         self._resume_interrupted(now)
 
     def _resume_interrupted(self, now: datetime) -> None:
-        """A crawl cut short by a shutdown runs again at once on the next start."""
+        """A crawl cut short by a shutdown, or left 'running' by a process that died,
+        runs again at once on the next start."""
+        for name in self.watches:
+            close_dead_runs(self.db_url, name)
         store = Store.open(self.db_url)
         try:
             for name in self.watches:

@@ -7,7 +7,6 @@ leads to its story.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -24,6 +23,7 @@ from storage.models import (
     SignatureLog,
     SignatureRow,
     StoryCluster,
+    WatchArticle,
 )
 
 
@@ -118,17 +118,36 @@ class ClusterStore:
         with self.session() as s:
             return [_stored_signature(*row) for row in s.execute(query)]
 
-    def unsigned_versions(self: HasSessions) -> Iterator[tuple[int, int, str]]:
-        """(article id, version id, text) of versions without a signature, oldest first."""
+    @retrying
+    def unsigned_versions(self: HasSessions, watch_id: int, since: datetime) -> list[int]:
+        """The watch's article versions seen since `since` that have no signature, oldest
+        first: stored, but their story work (cluster, claims) was cut short."""
         with self.session() as s:
             query = (
-                select(ArticleVersion.article_id, ArticleVersion.id, ArticleVersion.text)
+                select(ArticleVersion.id)
+                .join(WatchArticle, WatchArticle.article_id == ArticleVersion.article_id)
                 .outerjoin(SignatureRow, SignatureRow.version_id == ArticleVersion.id)
                 .where(SignatureRow.version_id.is_(None))
+                .where(WatchArticle.watch_id == watch_id, ArticleVersion.seen_at >= since)
                 .order_by(ArticleVersion.id)
             )
-            rows = list(s.execute(query))
-        yield from rows
+            return list(s.scalars(query))
+
+    @retrying
+    def version_facts(self: HasSessions, version_id: int) -> dict[str, Any] | None:
+        """What clustering needs of one version: its article's URL, outlet and dates,
+        and this version's text."""
+        with self.session() as s:
+            version = s.get(ArticleVersion, version_id)
+            if version is None:
+                return None
+            article = version.article
+            return {
+                "article_id": article.id, "version_id": version.id,
+                "canonical_url": article.canonical_url, "outlet": article.outlet,
+                "site_name": article.site_name, "published": article.published,
+                "first_seen": article.first_seen, "text": version.text,
+            }  # fmt: skip
 
     @retrying
     def record_cluster(

@@ -20,6 +20,10 @@ logger = logging.getLogger(__name__)
 # Waits between attempts when a server database does not answer: about 30 s in all,
 # enough for a PostgreSQL restart or fail-over, short enough that an outage surfaces.
 RETRY_DELAYS = (0.5, 1.0, 2.0, 4.0, 8.0, 15.0)
+# Another process may hold SQLite's write lock longer than the busy timeout (30 s):
+# a write waits that many times more (the crawl's writes wait in a thread of their
+# own, crawler.writer, so downloads go on meanwhile) before it fails.
+SQLITE_LOCKED_RETRIES = 3
 
 Method = TypeVar("Method", bound=Callable[..., Any])
 
@@ -38,20 +42,24 @@ def iso(moment: datetime | None) -> str | None:
 
 def retrying(method: Method) -> Method:
     """Run a Store method again, with backoff, when the database server cannot be
-    reached or dropped the connection (a restart). Only for methods that are one
-    transaction and safe to repeat: the whole method runs again. SQLite never
-    retries here: its "locked" waits are the busy timeout's business."""
+    reached or dropped the connection (a restart), or when another process held
+    SQLite's write lock past the busy timeout (SQLITE_LOCKED_RETRIES more waits of it).
+    Only for methods that are one transaction and safe to repeat: the whole method
+    runs again."""
 
     @functools.wraps(method)
     def run(self: HasSessions, *args: Any, **kwargs: Any) -> Any:
-        for delay in (*RETRY_DELAYS, None):
+        sqlite = self.engine.dialect.name == "sqlite"
+        delays = (0.0,) * SQLITE_LOCKED_RETRIES if sqlite else RETRY_DELAYS
+        for delay in (*delays, None):
             try:
                 return method(self, *args, **kwargs)
             except OperationalError as exc:
-                if delay is None or self.engine.dialect.name == "sqlite":
-                    raise
                 reason = " ".join(str(exc.orig or exc).split())[:200]
-                logger.warning("database unreachable (%s); retrying in %.1f s", reason, delay)
+                if delay is None or (sqlite and "database is locked" not in reason):
+                    raise
+                logger.warning("database %s (%s); trying again", "busy" if sqlite else
+                               "unreachable", reason)  # fmt: skip
                 time.sleep(delay)
         raise AssertionError("unreachable")
 

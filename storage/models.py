@@ -45,6 +45,8 @@ class CrawlRun(Base):
     error: Mapped[str | None] = mapped_column(Text)
     # local: carried out by the process that started it; workers: by `wirewatch worker`
     executor: Mapped[str] = mapped_column(String(16), default="local", server_default="local")
+    # the run this one carried on from (its queue and what was left of its page budget)
+    resumed_from: Mapped[int | None] = mapped_column(Integer)
 
     __table_args__ = (Index("ix_crawl_runs_status_executor", "status", "executor"),)
 
@@ -69,6 +71,9 @@ class Fetch(Base):
     error_kind: Mapped[str | None] = mapped_column(String(32), index=True)
     error: Mapped[str | None] = mapped_column(Text)
     article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id"), index=True)
+    # a page's distance from the watch's seeds (none for feeds and sitemaps): a run that
+    # redoes one cut short fetches its pages again at their depth
+    depth: Mapped[int | None] = mapped_column(Integer)
 
 
 class ArticleRow(Base):

@@ -107,6 +107,7 @@ class FetchRecord:
     error_kind: str | None = None
     error: str | None = None
     article_id: int | None = None
+    depth: int | None = None  # pages only: the distance from the seeds
 
 
 @dataclass(slots=True)
@@ -120,6 +121,7 @@ class RunInfo:
     error: str | None = None
     executor: str = "local"
     watch_id: int = 0
+    resumed_from: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,14 +194,53 @@ class Store(ClusterStore, ClaimStore, ReportStore):
                 row.updated_at = now
             return row.id
 
-    def start_run(self, watch_id: int, executor: str = "local") -> int:
+    def start_run(
+        self, watch_id: int, executor: str = "local", resumed_from: int | None = None
+    ) -> int:
         """A new running run; with executor "workers", `wirewatch worker`s carry it out."""
         with self.session() as s:
             run = CrawlRun(watch_id=watch_id, started_at=self.clock(), status="running",
-                           stats={}, executor=executor)  # fmt: skip
+                           stats={}, executor=executor, resumed_from=resumed_from)  # fmt: skip
             s.add(run)
             s.flush()
             return run.id
+
+    @retrying
+    def close_dead_runs(self, watch_id: int, error: str) -> list[int]:
+        """Mark the watch's local runs still 'running' as interrupted, with `error`: the
+        caller has made sure that no process is carrying them out (crawler.runner)."""
+        with self.session() as s:
+            dead = select(CrawlRun.id).where(
+                CrawlRun.watch_id == watch_id,
+                CrawlRun.status == "running",
+                CrawlRun.executor == "local",
+            )
+            ids = list(s.scalars(dead))
+            if ids:
+                s.execute(
+                    update(CrawlRun)
+                    .where(CrawlRun.id.in_(ids))
+                    .values(status="interrupted", error=error, finished_at=self.clock())
+                )
+            return ids
+
+    @retrying
+    def pages_of_run(self, run_id: int) -> list[tuple[str, int]]:
+        """(URL, depth) of the pages a run fetched whole, in the order it fetched them."""
+        with self.session() as s:
+            rows = s.execute(
+                select(Fetch.url, func.min(Fetch.depth))
+                .where(Fetch.run_id == run_id, Fetch.depth.is_not(None))
+                .where(Fetch.status_code == 200)
+                .group_by(Fetch.url)
+                .order_by(func.min(Fetch.id))
+            )
+            return [(url, depth) for url, depth in rows if depth is not None]
+
+    @retrying
+    def watch_id(self, name: str) -> int | None:
+        with self.session() as s:
+            return s.scalar(select(WatchRow.id).where(WatchRow.name == name))
 
     @retrying
     def finish_run(
@@ -616,4 +657,5 @@ def _article_summary(article: ArticleRow, versions: int) -> dict[str, Any]:
 
 def _run_info(run: CrawlRun, watch: str) -> RunInfo:
     return RunInfo(run.id, watch, run.started_at, run.finished_at, run.status,
-                   dict(run.stats or {}), run.error, run.executor, run.watch_id)  # fmt: skip
+                   dict(run.stats or {}), run.error, run.executor, run.watch_id,
+                   run.resumed_from)  # fmt: skip

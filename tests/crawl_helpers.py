@@ -48,13 +48,13 @@ def demo_watch_for(
     )
 
 
-def crawl(watch_file: Path, db_url: str, *args: str) -> dict[str, Any]:
+def crawl(watch_file: Path, db_url: str, *args: str, exit_code: int = 0) -> dict[str, Any]:
     """Run `wirewatch crawl` and return its JSON summary."""
     result = CliRunner().invoke(
         main,
         ["crawl", str(watch_file), "--db", db_url, "--format", "json", "--workers", "1", *args],
     )
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == exit_code, result.output
     summary: dict[str, Any] = json.loads(result.stdout)
     return summary
 

@@ -143,8 +143,9 @@ def test_private_addresses_are_refused_unless_the_watch_allows_them(
     hosts = ["127.0.0.12", "localhost", *embedded]
     closed = write_watch(tmp_path, "closed", seeds, depth=0, allow_private_addresses=False,
                          allowed_domains=hosts)  # fmt: skip
-    summary = crawl(closed, db_url)
+    summary = crawl(closed, db_url, exit_code=1)  # nothing could be fetched: a failed run
     assert summary["stats"]["errors"] == {"blocked_address": 6}, summary
+    assert summary["error"] == "nothing could be fetched: 6 blocked_address"
     assert query(db_url, "select count(*) from articles") == [(0,)]
     kinds = dict(query(db_url, "select url, error_kind from fetches"))
     assert set(kinds.values()) == {"blocked_address"}

@@ -64,7 +64,7 @@ def test_a_redirect_off_the_watch_domains_is_a_recorded_error(
     away.add(STORY, article_html("North Korea troops away", ["Away story."]))
     moved = home.add("/moved", b"", status=301, headers={"Location": away.url(STORY)})
     db_url = f"sqlite:///{tmp_path / 'p.db'}"
-    summary = crawl(_watch(tmp_path, [moved], ["127.0.0.24"]), db_url)
+    summary = crawl(_watch(tmp_path, [moved], ["127.0.0.24"]), db_url, exit_code=1)
     assert away.hits[STORY] == 0
     assert _errors(db_url) == {moved: "offsite"}
     assert summary["stats"]["errors"] == {"offsite": 1}
@@ -127,7 +127,7 @@ def test_a_robots_txt_that_fails_means_nothing_is_fetched(
     home.add(STORY, article_html("North Korea troops", ["Home story."]))
     home.add("/robots.txt", b"oops", status=status, content_type="text/plain")
     db_url = f"sqlite:///{tmp_path / 'p.db'}"
-    summary = crawl(_watch(tmp_path, [home.url(STORY)], ["127.0.0.24"]), db_url)
+    summary = crawl(_watch(tmp_path, [home.url(STORY)], ["127.0.0.24"]), db_url, exit_code=1)
     assert home.hits[STORY] == 0
     assert _errors(db_url) == {home.url(STORY): "robots_unreachable"}
     (message,) = [m for (m,) in query(db_url, "select error from fetches where error_kind = "
@@ -185,7 +185,7 @@ def test_a_compressed_robots_txt_is_inflated_only_as_far_as_it_is_read(
                          + b"#" * 200_000_000, compresslevel=9)  # fmt: skip
     home.add("/robots.txt", bomb, content_type="text/plain", headers={"Content-Encoding": "gzip"})
     db_url = f"sqlite:///{tmp_path / 'p.db'}"
-    crawl(_watch(tmp_path, [home.url(early)], ["127.0.0.24"]), db_url)
+    crawl(_watch(tmp_path, [home.url(early)], ["127.0.0.24"]), db_url, exit_code=1)
     assert home.hits[early] == 0
     assert _errors(db_url) == {home.url(early): "robots"}
 

@@ -80,4 +80,6 @@ def test_the_lock_dies_with_a_killed_scheduler(
             service.stderr.close()
     after_crash = subprocess.run([*command, "--once"], capture_output=True, text=True,
                                  timeout=120, cwd=tmp_path)  # fmt: skip
-    assert after_crash.returncode == 0, after_crash.stderr
+    # the lock died with it: this one runs its job (whose crawl of a closed port fails)
+    assert "another scheduler" not in after_crash.stderr, after_crash.stderr
+    assert "recrawl:lonely: failed" in after_crash.stdout and after_crash.returncode == 1

@@ -204,6 +204,7 @@ def crawl(
 
     Example: wirewatch crawl seeds/demo.toml --db sqlite:///news.db
     """
+    from crawler.runner import CrawlBusy
     from wirewatch.crawling import crawl_with_progress, print_run_summary
 
     watch = load_watch_or_fail(watch_file)
@@ -212,7 +213,10 @@ def crawl(
     check_watches([watch], db_url)  # and fail early, and clearly, on a bad database
     settings = {} if workers is None else {"WIREWATCH_EXTRACTION_WORKERS": workers}
     show = sys.stderr.isatty() if progress is None else progress
-    run = crawl_with_progress(watch, db_url, settings, log_level(), log_file, show)
+    try:
+        run = crawl_with_progress(watch, db_url, settings, log_level(), log_file, show)
+    except CrawlBusy as exc:
+        raise WirewatchError(str(exc)) from exc
     print_run_summary(run, fmt)
     if run.status == "failed":
         raise WirewatchError(f"crawl run {run.id} failed: {run.error or 'see the log'}")

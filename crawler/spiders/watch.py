@@ -105,14 +105,23 @@ class WatchSpider(scrapy.Spider):
         # the pending requests on disk: a resumed crawl carries on from where it was,
         # and does not ask again for the pages the interrupted run already asked for.
         state = getattr(self, "state", None)
+        if isinstance(self.seen, LocalSeen) and self.revisit.spent:
+            self.seen.counts["pages"] = self.revisit.spent  # resuming a run cut short
         if isinstance(state, dict):
             self.seen = state.setdefault("seen", self.seen)  # with what it has spent
         for request in self.initial_requests():
             yield request
 
     def initial_requests(self) -> Iterator[scrapy.Request]:
-        """The run's first requests: seeds, due revisits, feeds and sitemaps."""
+        """The run's first requests: seeds, due revisits, pages a run before lost, feeds
+        and sitemaps."""
         pages = [self.page_request(url, depth=0, seed=True) for url in self.watch.seeds]
+        if self.revisit.unconditional_seeds:
+            for request in pages:
+                if request is not None:
+                    request.meta["wirewatch_unconditional"] = True
+        pages += [self.page_request(url, depth) for url, depth in self.revisit.lost]
+        pages += [self.redo_request(url, depth) for url, depth in self.revisit.redo]
         pages += [self.page_request(url, depth=self.watch.depth) for url in self.revisit.due]
         listings = [self.listing_request(url, "feed") for url in self.watch.feeds]
         listings += [self.listing_request(url, "sitemap") for url in self.watch.sitemaps]
@@ -132,6 +141,9 @@ class WatchSpider(scrapy.Spider):
             return None  # before the budget: an off-site link costs none of it
         if not self.seen.add_page(canonical, self.watch.max_pages):
             return None
+        return self._page(canonical, url, depth, seed)
+
+    def _page(self, canonical: str, url: str, depth: int, seed: bool) -> scrapy.Request:
         return scrapy.Request(
             canonical,
             callback=self.parse_page,
@@ -147,6 +159,16 @@ class WatchSpider(scrapy.Spider):
             # silently drop the second hop of a redirect loop instead of reporting it.
             dont_filter=True,
         )
+
+    def redo_request(self, url: str, depth: int) -> scrapy.Request | None:
+        """A page the run this one redoes fetched already (it counted in that run's
+        budget): fetched whole again, so that its links are followed to what that run
+        did not reach."""
+        if not self.seen.add_once(f"page:{url}") or not self.on_watch_domains(url):
+            return None
+        request = self._page(url, url, depth, seed=False)
+        request.meta["wirewatch_unconditional"] = True
+        return request
 
     def on_watch_domains(self, url: str) -> bool:
         """True when the URL's host is one the watch may crawl; the first link to each
@@ -198,7 +220,7 @@ class WatchSpider(scrapy.Spider):
 
     async def parse_page(self, response: Response, depth: int, seed: bool) -> AsyncIterator[Any]:
         if response.status == 304:
-            yield NotModifiedItem(response.url)
+            yield NotModifiedItem(response.url, depth)
             return
         content_type = _header(response, b"Content-Type")
         want_links = depth < self.watch.depth  # links are only followed below the depth
@@ -306,7 +328,9 @@ class WatchSpider(scrapy.Spider):
             url = request.meta["redirect_urls"][0]  # report the URL we asked for
         kind, message, status = classify_failure(failure)
         self.logger.info("fetch failed: %s: %s (%s)", url, kind, message)
-        yield FetchFailedItem(url=url, kind=kind, message=message, status_code=status)
+        depth = request.cb_kwargs.get("depth") if request is not None else None
+        yield FetchFailedItem(url=url, kind=kind, message=message, status_code=status,
+                              depth=depth)  # fmt: skip
 
 
 def _header(response: Response, name: bytes) -> str | None:
