@@ -33,8 +33,8 @@ class ProgressReporter:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         queue = _progress_queue
-        if queue is None:
-            raise NotConfigured("no progress queue")
+        if queue is None:  # a crawl nobody watches the progress of (scrapy crawl, tests)
+            raise NotConfigured
         reporter = cls(queue)
         crawler.signals.connect(reporter.item_scraped, signal=signals.item_scraped)
         return reporter

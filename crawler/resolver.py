@@ -16,6 +16,10 @@ from crawler.addresses import BlockedAddress, is_public_address
 
 class GuardedResolver(CachingThreadedResolver):
     allow_private = False
+    # Set by a spider that Scrapy's own command started (scrapy crawl watch -a
+    # watch=FILE): the resolver is built from the process's settings before the watch
+    # file is read, and one crawl process crawls one watch.
+    watch_allows_private = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, reactor: Any) -> Self:
@@ -25,7 +29,7 @@ class GuardedResolver(CachingThreadedResolver):
 
     def getHostByName(self, name: str, timeout: Sequence[int] = ()) -> Deferred[str]:
         resolved = super().getHostByName(name, timeout)
-        if not self.allow_private:
+        if not (self.allow_private or GuardedResolver.watch_allows_private):
             resolved.addCallback(self._refuse_private, name)
         return resolved
 

@@ -8,7 +8,6 @@ Progress comes back over a multiprocessing queue.
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import multiprocessing
 import os
@@ -24,11 +23,10 @@ from pathlib import Path
 from typing import Any
 
 from crawler.revisit import RevisitPlan, plan_revisits
-from crawler.urls import canonicalize_url
+from crawler.runs import StartedRun, start_run
 from crawler.watch import Watch
 from crawler.workers import die_with_parent, tune_malloc
 from storage import Store
-from storage.locks import DatabaseLock, LockHeld
 from storage.store import RunInfo, clock_at
 
 logger = logging.getLogger(__name__)
@@ -62,20 +60,13 @@ def run_crawl(
     crawl given the same directory carries on from them; a crawl that ends any other
     way clears it, so the next one starts afresh.
     """
-    lock = DatabaseLock(db_url, f"crawl-{watch.name}")
-    try:
-        lock.acquire()
-    except LockHeld as exc:
-        raise CrawlBusy(f"another crawl of watch {watch.name!r} is running ({exc})") from exc
-    try:
-        return _crawl_holding_lock(watch, db_url, on_event, settings or {},
-                                   (log_level, log_file), now, stop, resume_dir)  # fmt: skip
-    finally:
-        lock.release()
+    with start_run(watch, db_url, now, resume_dir) as run:
+        return _crawl_run(run, db_url, on_event, settings or {}, (log_level, log_file), now,
+                          stop, resume_dir)  # fmt: skip
 
 
-def _crawl_holding_lock(
-    watch: Watch,
+def _crawl_run(
+    started: StartedRun,
     db_url: str,
     on_event: ProgressCallback | None,
     settings: dict[str, Any],
@@ -84,16 +75,7 @@ def _crawl_holding_lock(
     stop: threading.Event | None,
     resume_dir: Path | None,
 ) -> RunInfo:
-    with Store.open(db_url, clock=clock_at(now)) as store:
-        watch_id = store.ensure_watch(watch.name, watch.to_config())
-        dead = store.close_dead_runs(watch_id, DIED)
-        revisit, resumed_from = _carry_on(store, watch, resume_dir)
-        run_id = store.start_run(watch_id, resumed_from=resumed_from)
-        due = plan_revisits(store.revisit_candidates(watch_id), store.clock())
-    if dead:
-        logger.warning("crawl runs %s of %s were left running by a process that died: marked "
-                       "interrupted", ", ".join(map(str, dead)), watch.name)  # fmt: skip
-    revisit = dataclasses.replace(revisit, due=due.due, not_due=due.not_due)
+    watch, run_id = started.watch, started.run_id
     settings = dict(settings)
     if resume_dir is not None:
         settings["JOBDIR"] = str(resume_dir)
@@ -101,7 +83,7 @@ def _crawl_holding_lock(
         settings["WIREWATCH_NOW"] = now.isoformat()
     child, stopped = _follow_crawl_child(
         f"wirewatch-crawl-{watch.name}",
-        (watch, revisit, db_url, watch_id, run_id),
+        (watch, started.revisit, db_url, started.watch_id, run_id),
         (settings, *logging_to),
         on_event,
         stop,
@@ -117,72 +99,6 @@ def _crawl_holding_lock(
     if resume_dir is not None and not (run.status == "interrupted" and child.exitcode == 0):
         shutil.rmtree(resume_dir, ignore_errors=True)
     return run
-
-
-class CrawlBusy(RuntimeError):
-    """Another process is crawling the same watch now."""
-
-
-# The error of a run found 'running' with no process carrying it out (killed with the
-# process that started it: SIGKILL, a power cut).
-DIED = (
-    "left unfinished: its crawl process died, or could not record the run's end "
-    "(found at the next start)"
-)
-
-
-def _carry_on(
-    store: Store, watch: Watch, resume_dir: Path | None
-) -> tuple[RevisitPlan, int | None]:
-    """What a new run takes over from the last one, when that one was cut short: the
-    pages it could not store, the seeds fetched whole (their links followed again), and
-    what it spent of the page budget; and the id of the run it carries on from.
-
-    A run cut short cleanly (interrupted) with its queue kept carries on from the
-    queue (Scrapy's JOBDIR, its spent budget kept with it). A run whose process died
-    leaves a queue that cannot be trusted (Scrapy writes it whole only on a clean stop):
-    it is dropped, and the run is redone from the seeds within what is left of its
-    budget, once: a run that died while redoing one that died is not redone again."""
-    last = store.last_run(watch.name)
-    nothing = RevisitPlan((), ())
-    if last is None or last.status not in ("failed", "interrupted"):
-        return nothing, None
-    died = last.status == "interrupted" and last.error == DIED
-    if died and resume_dir is not None:
-        shutil.rmtree(resume_dir, ignore_errors=True)
-    elif last.status == "interrupted" and resume_dir is not None and resume_dir.exists():
-        return nothing, last.id  # the queue carries on
-    if died and last.resumed_from is not None and _died(store, last.resumed_from):
-        logger.warning("run %d died while redoing run %d, which died too: starting afresh",
-                       last.id, last.resumed_from)  # fmt: skip
-        return nothing, None
-    lost = tuple((str(url), int(depth)) for url, depth in last.stats.get("lost", ()))
-    seeds = {canonicalize_url(seed) for seed in watch.seeds}
-    redo = tuple((url, depth) for url, depth in store.pages_of_run(last.id) if url not in seeds)
-    spent = len(redo)
-    plan = RevisitPlan((), (), lost=lost, unconditional_seeds=True, redo=redo, spent=spent)
-    return plan, last.id
-
-
-def _died(store: Store, run_id: int) -> bool:
-    run = store.get_run(run_id)
-    return run.status == "interrupted" and run.error == DIED
-
-
-def close_dead_runs(db_url: str, watch: str) -> list[int]:
-    """Mark the watch's runs left 'running' by a dead process as interrupted, unless a
-    crawl of the watch is running now (it holds the watch's crawl lock); returns them."""
-    lock = DatabaseLock(db_url, f"crawl-{watch}")
-    try:
-        lock.acquire()
-    except LockHeld:
-        return []
-    try:
-        with Store.open(db_url) as store:
-            watch_id = store.watch_id(watch)
-            return [] if watch_id is None else store.close_dead_runs(watch_id, DIED)
-    finally:
-        lock.release()
 
 
 def _pump_events(

@@ -33,7 +33,8 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from crawler.fleet import queue_run, wait_for_run
-from crawler.runner import ProgressCallback, close_dead_runs, run_crawl
+from crawler.runner import ProgressCallback, run_crawl
+from crawler.runs import close_dead_runs
 from crawler.watch import Watch
 from digest import digest_paths, write_digests
 from storage import Store

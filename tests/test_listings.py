@@ -106,3 +106,43 @@ def test_a_large_sitemap_and_a_gzipped_one_are_read(site: Site, tmp_path: Path) 
     summary = crawl(watch, db_url)
     assert site.hits[story] == 1 and site.hits[other] == 1
     assert summary["stats"]["articles_new"] == 2 and summary["stats"]["errors"] == {}
+
+
+BILLION_LAUGHS = b"""<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>
+<rss><channel><item><title>&lol3; North Korea troops</title>
+<link>http://127.0.0.26/news/north-korea</link></item></channel></rss>"""
+
+
+def test_bad_feeds_and_sitemaps_are_recorded_as_such(site: Site, tmp_path: Path) -> None:
+    """An entity bomb is refused, not read as an empty feed; a broken document is read
+    as far as it goes and recorded as broken; an entry whose URL is garbage is skipped
+    and said, never fetched."""
+    first, second = "/news/north-korea-first", "/news/north-korea-second"
+    for path in (first, second):
+        site.add(path, article_html(f"North Korea troops {path}", [f"Story {path}."]))
+    broken = (f"<rss><channel><item><title>North Korea troops</title><link>{site.url(first)}"
+              "</link></item><item><title>North Korea troops, cut</title><link>"
+              ).encode() + b"\xff\xfe garbage"  # fmt: skip
+    garbage_loc = urlset(site.url(second), site.url("/news/north-korea \x01\x02junk"))
+    site.add("/bomb.xml", BILLION_LAUGHS, content_type="application/rss+xml")
+    site.add("/broken.xml", broken, content_type="application/rss+xml")
+    site.add("/garbage.xml", garbage_loc, content_type="application/xml")
+    db_url = f"sqlite:///{tmp_path / 'l.db'}"
+    feeds = [site.url("/bomb.xml"), site.url("/broken.xml")]
+    watch = write_watch(tmp_path, "bad", [], feeds=feeds, sitemaps=[site.url("/garbage.xml")],
+                        allowed_domains=["127.0.0.26"])  # fmt: skip
+    summary = crawl(watch, db_url)
+    assert site.hits[first] == 1 and site.hits[second] == 1  # what could be read, was
+    assert [p for p in site.hits if "junk" in p or p.startswith("/news/north-korea ")] == []
+    rows = {url: (kind, error) for url, kind, error in query(
+        db_url, "select url, error_kind, error from fetches where page_status in "
+        "('feed', 'sitemap')")}  # fmt: skip
+    assert rows[site.url("/bomb.xml")][0] == "bad_feed"
+    assert "declares XML entities" in (rows[site.url("/bomb.xml")][1] or "")
+    assert rows[site.url("/broken.xml")][0] == "bad_feed"
+    assert "malformed XML" in (rows[site.url("/broken.xml")][1] or "")
+    assert rows[site.url("/garbage.xml")][0] == "bad_sitemap"
+    assert "1 entries with an unusable URL skipped" in (rows[site.url("/garbage.xml")][1] or "")
+    assert summary["stats"]["errors"] == {"bad_feed": 2, "bad_sitemap": 1}

@@ -204,7 +204,7 @@ def crawl(
 
     Example: wirewatch crawl seeds/demo.toml --db sqlite:///news.db
     """
-    from crawler.runner import CrawlBusy
+    from crawler.runs import CrawlBusy
     from wirewatch.crawling import crawl_with_progress, print_run_summary
 
     watch = load_watch_or_fail(watch_file)

@@ -24,6 +24,7 @@ from crawler.items import FetchFailedItem, ListingItem, NotModifiedItem, PageIte
 from crawler.revisit import RevisitPlan
 from crawler.robots import ROBOTS_READ
 from crawler.shared import Added, LocalSeen, SharedSeen, seen_for
+from crawler.standalone import start_standalone
 from crawler.urls import URLError, canonicalize_url
 from crawler.watch import Watch
 from crawler.workers import PageAnalyzer
@@ -60,6 +61,11 @@ class ListingLimits:
 
 
 class WatchSpider(scrapy.Spider):
+    """Crawls one watch. wirewatch starts it for every crawl; Scrapy's own command does
+    too: `scrapy crawl watch -a watch=seeds/demo.toml [-s SETTING=VALUE ...]` runs one
+    crawl of the watch into the database of WIREWATCH_DB_URL (or $WIREWATCH_DB, else
+    ./wirewatch.db), with the same pipelines."""
+
     name = "watch"
 
     def __init__(
@@ -86,6 +92,8 @@ class WatchSpider(scrapy.Spider):
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        if not crawler.settings.get("WIREWATCH_RUN_ID"):
+            kwargs.update(start_standalone(crawler, kwargs.get("watch")))
         kwargs.setdefault("analyzer", PageAnalyzer.from_crawler(crawler))
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.seen = seen_for(crawler.settings, spider.watch.name)
@@ -270,16 +278,17 @@ class WatchSpider(scrapy.Spider):
 
     async def parse_feed(self, response: Response) -> AsyncIterator[Any]:
         try:  # parsed in the analysis pool: a large feed must not stall the downloads
-            entries = await self.analyzer.call(parse_feed, response.body, response.url)
+            feed = await self.analyzer.call(parse_feed, response.body, response.url)
         except FeedError as exc:
             yield self.listing(response, "feed", 0, 0, [str(exc)])
             return
+        entries = feed.entries
         matching = [e for e in entries if self.watch.is_on_topic(e.title, e.summary, e.url)]
         for entry in matching:
             request = self.page_request(entry.url, depth=self.watch.depth)
             if request is not None:
                 yield request
-        yield self.listing(response, "feed", len(entries), len(matching))
+        yield self.listing(response, "feed", len(entries), len(matching), list(feed.problems))
 
     async def parse_sitemap(self, response: Response, nesting: int = 0) -> AsyncIterator[Any]:
         try:
@@ -301,9 +310,8 @@ class WatchSpider(scrapy.Spider):
             request = self.page_request(entry.url, depth=self.watch.depth)
             if request is not None:
                 yield request
-        item = self.listing(
-            response, "sitemap", len(entries) + len(listing.child_sitemaps), len(matching)
-        )
+        item = self.listing(response, "sitemap", len(entries) + len(listing.child_sitemaps),
+                            len(matching), list(listing.problems))  # fmt: skip
         item.skipped = self.listings_refused - refused_before
         if item.skipped:
             item.skip_reason = self.listing_limits.describe(nesting + 1)
