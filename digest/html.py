@@ -7,7 +7,7 @@ from html import escape
 from typing import Any
 
 from digest.markdown import hhmm, when
-from digest.report import MORE_LABELS, claim_words, for_reading
+from digest.report import MORE_LABELS, NEWS, claim_words, for_reading
 
 # Long URLs and figures must wrap rather than widen the page on a phone: every block
 # breaks anywhere as a last resort. Table headers are short words that never break
@@ -42,10 +42,11 @@ def render_html(full: dict[str, Any]) -> str:
     page_title = f"{report['watch']}: digest for {report['date']}"
     body = [f"<h1>{escape(page_title)}</h1>", _numbers(report["numbers"])]
     numbers = report["numbers"]
-    if not any(numbers[k] for k in ("new_articles", "updated_articles", "new_claims")):
+    if not any(numbers[k] for k in NEWS):
         body.append(f"<p>Nothing new on {report['date']}: no new articles, changes or claims.</p>")
     for heading, key, render in (
         ("New stories", "new_stories", _story),
+        ("Stories picked up by more outlets", "stories_spread", _spread),
         ("Updated articles", "updated_articles", _update),
         ("New claims", "claims", _claim_group),
     ):
@@ -72,6 +73,7 @@ def _numbers(numbers: dict[str, int]) -> str:
     labels = (
         ("articles_seen", "articles seen"),
         ("new_stories", "new stories"),
+        ("stories_spread", "stories picked up"),
         ("updated_articles", "updated articles"),
         ("new_claims", "new claims"),
         ("fetch_errors", "fetch errors"),
@@ -94,17 +96,8 @@ def _story(story: dict[str, Any]) -> str:
         f"<b>{escape(origin['outlet'])}</b> ({_a(origin['url'], origin['url'])})</p>",
     ]
     if len(story["carried_by"]) > 1:
-        items = []
-        for member in story["carried_by"]:
-            similarity = "" if member["role"] == "origin" else f", {member['similarity']:.2f}"
-            items.append(
-                f"<li>{when(member)} · <b>{escape(member['outlet'])}</b> "
-                f"({escape(member['role'].replace('_', ' '))}{similarity}): "
-                f"{_a(member['title'], member['url'])}</li>"
-            )
-        parts.append(
-            f"<p>Carried by {len(story['carried_by'])} outlets:</p><ul>{''.join(items)}</ul>"
-        )
+        items = "".join(_carrier(member) for member in story["carried_by"])
+        parts.append(f"<p>Carried by {len(story['carried_by'])} outlets:</p><ul>{items}</ul>")
     for edge in story["partial_copies"]:
         source, target = edge["from"], edge["to"]
         parts.append(
@@ -113,6 +106,26 @@ def _story(story: dict[str, Any]) -> str:
             f"({_a(target.get('title', ''), target.get('url', ''))})</p>"
         )
     return "\n".join(parts)
+
+
+def _carrier(member: dict[str, Any]) -> str:
+    similarity = "" if member["role"] == "origin" else f", {member['similarity']:.2f}"
+    return (
+        f"<li>{when(member)} · <b>{escape(member['outlet'])}</b> "
+        f"({escape(member['role'].replace('_', ' '))}{similarity}): "
+        f"{_a(member['title'], member['url'])}</li>"
+    )
+
+
+def _spread(story: dict[str, Any]) -> str:
+    origin = story["origin"]
+    items = "".join(_carrier(member) for member in story["carried_by"] if member.get("new"))
+    return (
+        f"<h3>{escape(story['title'] or 'Untitled')}</h3>\n"
+        f'<p class="meta">Story {story["cluster_id"]}, first published by '
+        f"<b>{escape(origin['outlet'])}</b> ({_a(origin['url'], origin['url'])}); carried by "
+        f"{len(story['carried_by'])} outlets now. New today:</p><ul>{items}</ul>"
+    )
 
 
 def _update(update: dict[str, Any]) -> str:

@@ -7,7 +7,7 @@ import re
 from typing import Any
 from urllib.parse import quote
 
-from digest.report import MORE_LABELS, claim_words, for_reading
+from digest.report import MORE_LABELS, NEWS, claim_words, for_reading
 
 # Every character that can start Markdown syntax inline: emphasis, code, links and
 # images, raw HTML and entities, table cells, headings, strikethrough.
@@ -49,6 +49,8 @@ def render_markdown(full: dict[str, Any]) -> str:
         lines += [f"Nothing new on {report['date']}: no new articles, changes or claims.", ""]
     lines += _section("New stories", report["new_stories"], _story)
     lines += _more(report, "new_stories")
+    lines += _section("Stories picked up by more outlets", report["stories_spread"], _spread)
+    lines += _more(report, "stories_spread")
     lines += _section("Updated articles", report["updated_articles"], _update)
     lines += _more(report, "updated_articles")
     lines += _section("New claims", report["claims"], _claim_group)
@@ -67,17 +69,19 @@ def _more(report: dict[str, Any], key: str) -> list[str]:
 
 def _anything_new(report: dict[str, Any]) -> bool:
     numbers = report["numbers"]
-    return any(numbers[k] for k in ("new_articles", "updated_articles", "new_claims"))
+    return any(numbers[k] for k in NEWS)
 
 
 def _numbers(numbers: dict[str, int]) -> list[str]:
     return [
         "## The day in numbers",
         "",
-        "| Articles seen | New stories | Updated articles | New claims | Fetch errors |",
-        "|---:|---:|---:|---:|---:|",
+        "| Articles seen | New stories | Stories picked up | Updated articles | New claims "
+        "| Fetch errors |",
+        "|---:|---:|---:|---:|---:|---:|",
         f"| {numbers['articles_seen']} | {numbers['new_stories']} | "
-        f"{numbers['updated_articles']} | {numbers['new_claims']} | {numbers['fetch_errors']} |",
+        f"{numbers['stories_spread']} | {numbers['updated_articles']} | "
+        f"{numbers['new_claims']} | {numbers['fetch_errors']} |",
         "",
     ]
 
@@ -104,13 +108,7 @@ def _story(story: dict[str, Any]) -> list[str]:
     ]
     if len(story["carried_by"]) > 1:
         lines += [f"Carried by {len(story['carried_by'])} outlets:", ""]
-        for member in story["carried_by"]:
-            similarity = "" if member["role"] == "origin" else f", {member['similarity']:.2f}"
-            lines.append(
-                f"- {when(member)} · **{escape(member['outlet'])}** "
-                f"({member['role'].replace('_', ' ')}{similarity}): "
-                f"{link(member['title'], member['url'])}"
-            )
+        lines += [f"- {_carrier(member)}" for member in story["carried_by"]]
         lines.append("")
     for edge in story["partial_copies"]:
         source, target = edge["from"], edge["to"]
@@ -122,6 +120,30 @@ def _story(story: dict[str, Any]) -> list[str]:
     if story["partial_copies"]:
         lines.append("")
     return lines
+
+
+def _spread(story: dict[str, Any]) -> list[str]:
+    origin = story["origin"]
+    lines = [
+        f"### {escape(story['title'] or 'Untitled')}",
+        "",
+        f"Story {story['cluster_id']}, first published by **{escape(origin['outlet'])}** "
+        f"({link(origin['url'], origin['url'])}); carried by "
+        f"{len(story['carried_by'])} outlets now. New today:",
+        "",
+    ]
+    lines += [f"- {_carrier(member)}" for member in story["carried_by"] if member.get("new")]
+    return [*lines, ""]
+
+
+def _carrier(member: dict[str, Any]) -> str:
+    """One outlet carrying a story: when, who, how, and the link."""
+    similarity = "" if member["role"] == "origin" else f", {member['similarity']:.2f}"
+    return (
+        f"{when(member)} · **{escape(member['outlet'])}** "
+        f"({member['role'].replace('_', ' ')}{similarity}): "
+        f"{link(member['title'], member['url'])}"
+    )
 
 
 def _update(update: dict[str, Any]) -> list[str]:

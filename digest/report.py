@@ -13,6 +13,7 @@ from typing import Any
 
 from claims.matching import stated_change
 from storage import Store
+from storage.common import iso
 
 SCHEMA = "wirewatch.digest/1"
 
@@ -40,7 +41,11 @@ def collect_day(store: Store, watch: str, day: date) -> dict[str, Any]:
     start, end = day_window(day)
     new_articles = store.new_articles(watch_id, start, end)
     updated = store.changed_articles(watch_id, start, end)
-    stories = [_story(store, cid) for cid in store.new_cluster_ids(watch_id, start, end)]
+    stories = [
+        _story(store, cid, start, end) for cid in store.new_cluster_ids(watch_id, start, end)
+    ]
+    spread = [_story(store, cid, start, end)
+              for cid in store.spread_cluster_ids(watch_id, start, end)]  # fmt: skip
     claims = store.list_claims(since=start, until=end, watch=watch, limit=100_000)
     health = store.fetch_health(watch_id, start, end)
     return {
@@ -52,12 +57,14 @@ def collect_day(store: Store, watch: str, day: date) -> dict[str, Any]:
             "articles_seen": store.articles_seen(watch_id, start, end),
             "new_articles": len(new_articles),
             "new_stories": len(stories),
+            "stories_spread": len(spread),
             "updated_articles": len({u["article_id"] for u in updated}),
             "new_claims": len(claims),
             "fetch_errors": sum(sum(h["errors"].values()) for h in health),
         },
         "new_articles": new_articles,
         "new_stories": [s for s in stories if s is not None],
+        "stories_spread": [s for s in spread if s is not None],
         "updated_articles": updated,
         "claims": _claims_by_story(store, claims),
         "figure_changes": _figure_changes(store, claims),
@@ -65,37 +72,43 @@ def collect_day(store: Store, watch: str, day: date) -> dict[str, Any]:
     }
 
 
-def _story(store: Store, cluster_id: int) -> dict[str, Any] | None:
+def _story(store: Store, cluster_id: int, start: datetime, end: datetime) -> dict[str, Any] | None:
+    """A story as it stood at the end of the day: the members seen by then (those seen
+    that day marked new), the origin first, then the copies in the order published."""
     detail = store.cluster_detail(cluster_id)
-    if detail is None or not detail["members"]:
+    until, since = iso(end) or "", iso(start) or ""
+    present = [m for m in detail["members"] if m["first_seen"] < until] if detail else []
+    if detail is None or not present:
         return None
+    origin_id = detail["origin_id"]
+    if origin_id not in {m["article_id"] for m in present}:
+        origin_id = min(present, key=lambda m: (_came_out(m), m["article_id"]))["article_id"]
 
-    # the spread: the origin, then the copies in the order they were published
     def spread_order(member: dict[str, Any]) -> tuple[bool, str, int]:
-        came_out = _utc(member["published"]) or member["first_seen"]
-        return member["article_id"] != detail["origin_id"], came_out, member["article_id"]
+        return member["article_id"] != origin_id, _came_out(member), member["article_id"]
 
-    members = sorted(detail["members"], key=spread_order)
-    origin = members[0]
-    by_id = {m["article_id"]: m for m in members}
+    members = sorted(present, key=spread_order)
+    by_id = {m["article_id"]: {**_member(m), "new": m["first_seen"] >= since} for m in members}
 
     def article(article_id: int) -> dict[str, Any]:
-        return _member(by_id[article_id]) if article_id in by_id else {"article_id": article_id}
+        return by_id.get(article_id, {"article_id": article_id})
 
+    edges = [e for e in detail["partial_copies"] if e["to"] in by_id]
     return {
         "cluster_id": cluster_id,
-        "title": origin["title"],
-        "origin": _member(origin),
-        "carried_by": [_member(m) for m in members],
+        "title": members[0]["title"],
+        "origin": by_id[members[0]["article_id"]],
+        "carried_by": [by_id[m["article_id"]] for m in members],
         "partial_copies": [
-            {
-                "from": article(e["from"]),
-                "to": article(e["to"]),
-                "overlap": round(e["overlap"], 2),
-            }
-            for e in sorted(detail["partial_copies"], key=lambda e: (e["from"], e["to"]))
+            {"from": article(e["from"]), "to": article(e["to"]), "overlap": round(e["overlap"], 2)}
+            for e in sorted(edges, key=lambda e: (e["from"], e["to"]))
         ],
     }
+
+
+def _came_out(member: dict[str, Any]) -> str:
+    """When a member came out: published (UTC) when the page says, else first seen."""
+    return _utc(member["published"]) or str(member["first_seen"])
 
 
 def _utc(published: str | None) -> str | None:
@@ -264,24 +277,36 @@ def for_reading(report: dict[str, Any]) -> dict[str, Any]:
     """The report as the Markdown and HTML show it: stories widest spread first, each
     list cut to SHOWN, with `more` counting what was left for the JSON file."""
     stories = sorted(report["new_stories"], key=lambda s: (-len(s["carried_by"]), s["cluster_id"]))
+    spread = sorted(
+        report.get("stories_spread", []), key=lambda s: (-_new_copies(s), s["cluster_id"])
+    )
     groups = report["claims"][: SHOWN["claim_groups"]]
     cut = [{**g, "claims": g["claims"][: SHOWN["claims_per_story"]]} for g in groups]
     shown_claims = sum(len(g["claims"]) for g in cut)
     return {
         **report,
         "new_stories": stories[: SHOWN["new_stories"]],
+        "stories_spread": spread[: SHOWN["new_stories"]],
         "updated_articles": report["updated_articles"][: SHOWN["updated_articles"]],
         "claims": cut,
         "more": {
             "new_stories": max(0, len(stories) - SHOWN["new_stories"]),
+            "stories_spread": max(0, len(spread) - SHOWN["new_stories"]),
             "updated_articles": max(0, len(report["updated_articles"]) - SHOWN["updated_articles"]),
             "claims": sum(len(g["claims"]) for g in report["claims"]) - shown_claims,
         },
     }
 
 
+def _new_copies(story: dict[str, Any]) -> int:
+    return sum(1 for member in story["carried_by"] if member.get("new"))
+
+
+# The numbers that say something happened that day (otherwise: "Nothing new").
+NEWS = ("new_articles", "stories_spread", "updated_articles", "new_claims")
 MORE_LABELS = {
     "new_stories": "new stories",
+    "stories_spread": "stories picked up by more outlets",
     "updated_articles": "updated articles",
     "claims": "new claims",
 }

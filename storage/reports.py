@@ -109,6 +109,25 @@ class ReportStore:
         with self.session() as s:
             return [int(i) for i in s.execute(query).scalars()]
 
+    def spread_cluster_ids(
+        self: HasSessions, watch_id: int, start: datetime, end: datetime
+    ) -> list[int]:
+        """Live story clusters made before the window that an article of the watch first
+        seen in the window joined: stories other outlets picked up that day."""
+        query = (
+            select(StoryCluster.id)
+            .join(ClusterMember, ClusterMember.cluster_id == StoryCluster.id)
+            .join(ArticleRow, ArticleRow.id == ClusterMember.article_id)
+            .join(WatchArticle, WatchArticle.article_id == ClusterMember.article_id)
+            .where(WatchArticle.watch_id == watch_id, StoryCluster.merged_into.is_(None))
+            .where(StoryCluster.created_at < start)
+            .where(ArticleRow.first_seen >= start, ArticleRow.first_seen < end)
+            .group_by(StoryCluster.id)
+            .order_by(StoryCluster.id)
+        )
+        with self.session() as s:
+            return [int(i) for i in s.execute(query).scalars()]
+
     def cluster_of(self: HasSessions, article_ids: list[int]) -> dict[int, int]:
         """The live cluster each article belongs to now."""
         with self.session() as s:

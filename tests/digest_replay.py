@@ -15,8 +15,8 @@ from newsroom import Newsroom
 from newsroom.stories import DAYS
 from scheduler import SchedulerOptions, WatchScheduler
 from tests.crawl_helpers import demo_watch_for
+from wirewatch.demo import DETERMINISTIC
 
-DETERMINISTIC = {"CONCURRENT_REQUESTS": 1, "WIREWATCH_EXTRACTION_WORKERS": 0}
 _PORT = re.compile(r"(127\.0\.0\.\d+):\d+")
 
 

@@ -227,3 +227,7 @@ def test_batch_commands_skip_bad_lines_and_keep_the_rest(
     ids = [row["id"] for row in out]
     assert 1 in ids and "1" in ids  # two ids, each written back as given
     assert all(type(i) in (int, str) for i in ids)
+
+
+def test_a_newsroom_day_out_of_range_is_bad_input() -> None:
+    one_line_error(invoke("newsroom", "serve", "--day", "9"), 2, "--day", "0<=x<=4")

@@ -289,3 +289,22 @@ def test_a_busy_day_shows_the_widest_stories_and_counts_the_rest(
     assert markdown.index("The widest story") < markdown.index(narrow["title"])
     assert "… and 10 more new stories: see the JSON digest." in markdown
     assert markdown.count("Story 999") == 1
+
+
+@pytest.mark.parametrize(("day", "outlet"), [("2024-10-22", "Straits Observer"),
+                                             ("2024-10-29", "The Phnom Penh Post")])  # fmt: skip
+def test_a_copy_is_in_the_digest_of_the_day_it_was_first_seen(
+    digests: tuple[str, Path], day: str, outlet: str
+) -> None:
+    """The Korea Herald story (10-21) is picked up by one more outlet on each of these
+    days: that day's digest says so, and the 10-21 digest shows the story as it stood
+    then, without copies found later."""
+    report = json.loads((digests[1] / f"{day}.json").read_text(encoding="utf-8"))
+    (story,) = report["stories_spread"]
+    assert story["origin"]["outlet"] == "The Korea Herald"
+    assert [m["outlet"] for m in story["carried_by"] if m["new"]] == [outlet]
+    assert report["numbers"]["stories_spread"] == 1
+    assert f"**{outlet}**" in (digests[1] / f"{day}.md").read_text(encoding="utf-8")
+    first = json.loads((digests[1] / "2024-10-21.json").read_text(encoding="utf-8"))
+    outlets = {m["outlet"] for s in first["new_stories"] for m in s["carried_by"]}
+    assert outlet not in outlets

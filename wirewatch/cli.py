@@ -19,6 +19,7 @@ from typing import Any
 import click
 
 from crawler.watch import WatchError, load_watch
+from newsroom.stories import DAYS as NEWSROOM_DAYS
 from storage import Store
 from storage.store import DEFAULT_DB_URL
 from wirewatch import __version__
@@ -974,7 +975,13 @@ def newsroom() -> None:
 
 
 @newsroom.command("serve")
-@click.option("--day", type=int, default=None, help="Newsroom day to serve (default: the last).")
+@click.option(
+    "--day",
+    type=click.IntRange(0, len(NEWSROOM_DAYS) - 1),
+    default=None,
+    help=f"Newsroom day to serve, 0-{len(NEWSROOM_DAYS) - 1} ({NEWSROOM_DAYS[0]} to "
+    f"{NEWSROOM_DAYS[-1]}; default: the last).",
+)
 @click.option(
     "--port",
     type=click.IntRange(0, 65535),
@@ -1007,7 +1014,13 @@ def newsroom_serve(day: int | None, port: int | None) -> None:
     default=None,
     help="Newsroom port (default 8931, as in seeds/demo.toml).",
 )
-@WORKERS_OPTION
+@click.option(
+    "--workers",
+    type=click.IntRange(0, 64),
+    default=None,
+    help="Extraction worker processes (default 0: inline, one page at a time, so that "
+    "every replay stores the same ids and writes the same digests).",
+)
 @click.option(
     "--digest-dir",
     type=click.Path(file_okay=False),

@@ -26,6 +26,9 @@ from wirewatch.schedule_cmd import describe
 
 DEMO_WATCH = "demo.toml"
 DEMO_DB = "demo.db"
+# One request at a time and extraction inline: the crawl goes in the same order on every
+# run, and so do the article and story ids, and every digest file is the same.
+DETERMINISTIC = {"CONCURRENT_REQUESTS": 1, "WIREWATCH_EXTRACTION_WORKERS": 0}
 
 
 def bundled_seeds() -> Path:
@@ -92,10 +95,10 @@ def run_demo(db_url: str | None, port: int | None, workers: int | None, digest_d
             f"replayed through the scheduler (watch {watch.name}, every "
             f"{watch.recrawl_interval}, digest at {watch.digest_time:%H:%M} UTC)"
         )
-        options = SchedulerOptions(
-            digest_dir=digest_dir,
-            crawl_settings={} if workers is None else {"WIREWATCH_EXTRACTION_WORKERS": workers},
-        )
+        settings = dict(DETERMINISTIC)
+        if workers is not None:
+            settings["WIREWATCH_EXTRACTION_WORKERS"] = workers
+        options = SchedulerOptions(digest_dir=digest_dir, crawl_settings=settings)
         progress = CrawlProgress(sys.stderr.isatty(), watch.max_pages)
         options.on_crawl_event = progress.on_event
         with WatchScheduler(db_url, [watch], options) as scheduler, progress:
