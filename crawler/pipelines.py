@@ -120,8 +120,9 @@ def run_outcome(reason: str, summary: dict[str, Any]) -> tuple[str, str | None]:
     errors: dict[str, int] = summary["errors"]
     if errors.get("store_failed") or errors.get("story_failed"):
         lost = errors.get("store_failed", 0) + errors.get("story_failed", 0)
-        return "failed", (f"{lost} pages could not be stored (the log says why); the next "
-                          "run fetches them again")  # fmt: skip
+        pages = "1 page" if lost == 1 else f"{lost} pages"
+        return "failed", (f"{pages} could not be stored (the log says why); the next run "
+                          "fetches them again")  # fmt: skip
     status = {"finished": "finished", "shutdown": "interrupted"}.get(reason, "failed")
     if status == "finished" and errors and not any(summary.get(k) for k in _LISTINGS):
         kinds = ", ".join(f"{count} {kind}" for kind, count in sorted(errors.items()))
@@ -154,7 +155,7 @@ class StorePipeline:
         # the worker that sees it done (crawler.shared.RunCoordinator)
         self.tally = RunTally.from_settings(settings, _watch_name(settings))
         self.crawler: Crawler | None = None
-        self.writer: StoreWriter = StoreWriter()
+        self.writer: StoreWriter | None = None  # the crawl's (crawler.writer)
         self.lost: list[list[Any]] = []  # [url, depth] of pages fetched but not stored
 
     @classmethod
@@ -172,6 +173,7 @@ class StorePipeline:
         self.store = open_store(self.settings)
 
     async def process_item(self, item: Any) -> Any:
+        assert self.writer is not None
         try:
             await self.writer.run(self.write, item)
         except Exception as exc:  # a write that failed: recorded, never swallowed
@@ -385,7 +387,7 @@ class StoryPipeline:
         self.stats: Any = None  # Scrapy's stats collector
         self.lock = shared_story_lock(settings)
         self.crawler: Crawler | None = None
-        self.writer: StoreWriter = StoreWriter()
+        self.writer: StoreWriter | None = None  # the crawl's (crawler.writer)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -439,6 +441,7 @@ class StoryPipeline:
             return item
         if item.analysis.extraction.article is None or item.article_id is None:
             return item
+        assert self.writer is not None
         try:
             await self.writer.run(self.write, item)
         except Exception as exc:  # the page is stored; its story work is not

@@ -97,15 +97,19 @@ def _section(title: str, items: list[dict[str, Any]], render: Any) -> list[str]:
     return lines
 
 
-def _story(story: dict[str, Any]) -> list[str]:
+def _story_head(story: dict[str, Any], then: str) -> list[str]:
     origin = story["origin"]
-    lines = [
+    return [
         f"### {escape(story['title'] or 'Untitled')}",
         "",
         f"Story {story['cluster_id']}, first published by **{escape(origin['outlet'])}** "
-        f"({link(origin['url'], origin['url'])}).",
+        f"({link(origin['url'], origin['url'])}){then}",
         "",
     ]
+
+
+def _story(story: dict[str, Any]) -> list[str]:
+    lines = _story_head(story, ".")
     if len(story["carried_by"]) > 1:
         lines += [f"Carried by {len(story['carried_by'])} outlets:", ""]
         lines += [f"- {_carrier(member)}" for member in story["carried_by"]]
@@ -123,15 +127,7 @@ def _story(story: dict[str, Any]) -> list[str]:
 
 
 def _spread(story: dict[str, Any]) -> list[str]:
-    origin = story["origin"]
-    lines = [
-        f"### {escape(story['title'] or 'Untitled')}",
-        "",
-        f"Story {story['cluster_id']}, first published by **{escape(origin['outlet'])}** "
-        f"({link(origin['url'], origin['url'])}); carried by "
-        f"{len(story['carried_by'])} outlets now. New today:",
-        "",
-    ]
+    lines = _story_head(story, f"; carried by {len(story['carried_by'])} outlets now. New today:")
     lines += [f"- {_carrier(member)}" for member in story["carried_by"] if member.get("new")]
     return [*lines, ""]
 
