@@ -19,6 +19,7 @@ from crawler.extraction import (
     decode_html,
     extract_from_tree,
     looks_binary,
+    parse_html,
     without_controls,
 )
 
@@ -86,7 +87,7 @@ def analyze_page(
         return PageAnalysis(Extraction(PageStatus.NOT_HTML, reason=reason))
     html = without_controls(decode_html(body, content_type))
     try:
-        tree = lxml.html.document_fromstring(html)
+        tree = parse_html(html)
     except (ValueError, lxml.etree.ParserError) as exc:
         return PageAnalysis(Extraction(PageStatus.NOT_HTML, reason=f"unparseable HTML: {exc}"))
     base = _base_url(tree, url)

@@ -356,6 +356,7 @@ def _snapshot(
         text_hash=article.text_hash,
         authors=article.authors,
         published=article.published,
+        modified=article.modified,
         site_name=article.site_name,
         language=article.language,
         description=article.description,

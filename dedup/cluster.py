@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from dedup.credits import credit_weights, names_match
@@ -310,18 +310,27 @@ def _same_outlet(a: Entry, b: Entry) -> bool:
 
 
 def _when(doc: Document) -> datetime | None:
-    for value in (doc.published, doc.first_seen):
-        if value:
-            try:
-                moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-            except ValueError:
-                continue
-            return (
-                moment.replace(tzinfo=None)
-                if moment.tzinfo is None
-                else moment.astimezone(None).replace(tzinfo=None)
-            )
-    return None
+    """When a document came out, in naive UTC: its published time; for a page that
+    gives only the day, the latest moment that fits what is known (the end of that day,
+    or when it was first seen if that was earlier), so that of two copies published the
+    same day the one that states its time is not put after a guess of midnight."""
+    published, seen = _instant(doc.published), _instant(doc.first_seen)
+    if published is None:
+        return seen
+    if doc.published is not None and len(doc.published) <= 10:
+        end_of_day = published + timedelta(days=1) - timedelta(microseconds=1)
+        return min(end_of_day, seen) if seen is not None and seen >= published else end_of_day
+    return published
+
+
+def _instant(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is None else moment.astimezone(UTC).replace(tzinfo=None)
 
 
 def _age_key(entry: Entry) -> tuple[datetime, str, str]:

@@ -8,7 +8,7 @@ docs/digest-schema.md; `SCHEMA` names its version.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from claims.matching import stated_change
@@ -108,20 +108,7 @@ def _story(store: Store, cluster_id: int, start: datetime, end: datetime) -> dic
 
 def _came_out(member: dict[str, Any]) -> str:
     """When a member came out: published (UTC) when the page says, else first seen."""
-    return _utc(member["published"]) or str(member["first_seen"])
-
-
-def _utc(published: str | None) -> str | None:
-    """A page's published time as UTC ISO ("...Z"), when it gives one with a zone."""
-    if not published:
-        return None
-    try:
-        moment = datetime.fromisoformat(published)
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        return None
-    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
+    return member.get("published_at") or str(member["first_seen"])
 
 
 def _member(member: dict[str, Any]) -> dict[str, Any]:
@@ -131,7 +118,7 @@ def _member(member: dict[str, Any]) -> dict[str, Any]:
         "title": member["title"],
         "url": member["url"],
         "published": member["published"],
-        "published_utc": _utc(member["published"]),
+        "published_utc": member.get("published_at"),
         "first_seen": member["first_seen"],
         "role": member["role"],
         "similarity": round(member["similarity"], 2),

@@ -285,7 +285,12 @@ class ClusterStore:
                 select(ClusterMember, ArticleRow)
                 .join(ArticleRow, ArticleRow.id == ClusterMember.article_id)
                 .where(ClusterMember.cluster_id == cluster_id)
-                .order_by(ArticleRow.published, ArticleRow.first_seen, ArticleRow.id)
+                .order_by(
+                    ArticleRow.published_at.is_(None),
+                    ArticleRow.published_at,
+                    ArticleRow.first_seen,
+                    ArticleRow.id,
+                )
             )
             members = [
                 {
@@ -293,6 +298,7 @@ class ClusterStore:
                     "outlet": art.site_name or art.outlet,
                     "title": art.title,
                     "published": art.published,
+                    "published_at": iso(art.published_at),
                     "first_seen": iso(art.first_seen),
                     "role": member.role,
                     "similarity": member.similarity,

@@ -84,7 +84,12 @@ class ArticleRow(Base):
     outlet: Mapped[str] = mapped_column(String(255), index=True)
     title: Mapped[str] = mapped_column(Text, default="")
     authors: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # as the page wrote it (ISO 8601: a day, or a time with or without its zone) ...
     published: Mapped[str | None] = mapped_column(String(32))
+    # ... and the instant, in UTC, where the page gave a time with its zone
+    published_at: Mapped[datetime | None] = mapped_column(DateTime)
+    modified: Mapped[str | None] = mapped_column(String(32))
+    modified_at: Mapped[datetime | None] = mapped_column(DateTime)
     site_name: Mapped[str | None] = mapped_column(String(255))
     language: Mapped[str | None] = mapped_column(String(16))
     description: Mapped[str | None] = mapped_column(Text)

@@ -36,6 +36,7 @@ from storage.models import (
     WatchRow,
 )
 from storage.reports import ReportStore
+from storage.times import utc_instant
 
 DEFAULT_DB_URL = "sqlite:///wirewatch.db"
 ARTICLES: Table = ArticleRow.__table__  # type: ignore[assignment]
@@ -72,7 +73,8 @@ class ArticleSnapshot:
     text: str
     text_hash: str
     authors: tuple[str, ...] = ()
-    published: str | None = None
+    published: str | None = None  # ISO 8601 as the page wrote it
+    modified: str | None = None
     site_name: str | None = None
     language: str | None = None
     description: str | None = None
@@ -628,6 +630,8 @@ def _migrate_if_new(engine: Engine, where: str) -> None:
 def _metadata(snap: ArticleSnapshot, now: datetime) -> dict[str, Any]:
     return {
         "title": snap.title, "authors": list(snap.authors), "published": snap.published,
+        "published_at": utc_instant(snap.published), "modified": snap.modified,
+        "modified_at": utc_instant(snap.modified),
         "site_name": snap.site_name, "language": snap.language,
         "description": snap.description, "tags": list(snap.tags), "last_seen": now,
         "status": "live",
@@ -647,6 +651,8 @@ def _article_summary(article: ArticleRow, versions: int) -> dict[str, Any]:
         "title": article.title,
         "authors": list(article.authors or []),
         "published": article.published,
+        "published_at": iso(article.published_at),
+        "modified": article.modified,
         "language": article.language,
         "first_seen": iso(article.first_seen),
         "last_seen": iso(article.last_seen),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -56,7 +57,8 @@ def test_stores_every_version_of_the_story_with_metadata(crawled: dict[str, Any]
     for story in expected:
         title, published, site = stored[room.story_url(story)]
         assert title == story.title
-        assert published == story.published[:10]
+        # with its time of day and zone, as the page says it (article:published_time)
+        assert datetime.fromisoformat(published) == datetime.fromisoformat(story.published)
         assert site.lower() == names[story.outlet].lower()
 
 

@@ -224,3 +224,20 @@ def test_the_edges_of_one_article_are_those_of_all_edges_that_name_it() -> None:
             for key in (d.key for d in evalset.docs[: position + 1]):
                 assert clusters.edges_of(key) == [e for e in every if key in (e.source, e.target)]
     assert clusters.edges(), "the evaluation set has partial copies"
+
+
+def test_a_copy_that_states_only_its_day_is_not_put_before_a_timed_original() -> None:
+    """Two copies of one story published the same day: the one whose page gives 10:00 UTC
+    is the origin, not the one that gives only the day (which read as midnight)."""
+    text = " ".join(
+        f"Sentence {n} about North Korean troops arriving in Russia." for n in range(40)
+    )
+    timed = Document(key="timed", text=text, url="http://a.test/x", outlet="a.test",
+                     published="2024-10-21T12:00:00+02:00",
+                     first_seen="2024-10-21T13:00:00")  # fmt: skip
+    day_only = Document(key="day", text=text, url="http://b.test/x", outlet="b.test",
+                        published="2024-10-21", first_seen="2024-10-21T11:00:00")  # fmt: skip
+    for order in ([timed, day_only], [day_only, timed]):
+        assignments, _ = cluster_documents(order)
+        assert assignments["timed"] == ("timed", Role.ORIGIN), order
+        assert assignments["day"][0] == "timed"

@@ -78,3 +78,45 @@ def test_an_old_database_is_refused_until_upgraded_and_keeps_its_data(store_url:
         store.close()
     again = CliRunner().invoke(main, ["db", "upgrade", "--db", store_url])
     assert again.exit_code == 0 and "up to date" in again.output
+
+
+def test_an_upgrade_fills_in_publication_instants_and_keeps_every_row(store_url: str) -> None:
+    """A database at revision 0004 (before published_at): its articles are kept, and
+    those whose `published` states a time with its zone get that instant in UTC."""
+    from alembic import command
+
+    from storage.migrate import _config
+
+    engine = make_engine(store_url)
+    try:
+        with engine.begin() as connection:
+            command.upgrade(_config(connection), "0004")
+            for number, published in enumerate(
+                ("2024-10-21T08:00:00+09:00", "2024-10-21", None, "2024-10-21T08:00:00")
+            ):
+                connection.execute(
+                    text("INSERT INTO articles (canonical_url, outlet, title, authors, tags, "
+                         "published, first_seen, last_seen, status) VALUES (:url, 'old.test', "
+                         "'Old', '[]', '[]', :published, '2024-10-21 09:00:00', "
+                         "'2024-10-21 09:00:00', 'live')"),
+                    {"url": f"http://old.test/{number}", "published": published},
+                )  # fmt: skip
+    finally:
+        engine.dispose()
+    assert CliRunner().invoke(main, ["db", "upgrade", "--db", store_url]).exit_code == 0
+    engine = make_engine(store_url)
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(
+                text("SELECT published, published_at FROM articles ORDER BY id")
+            ).all()
+    finally:
+        engine.dispose()
+    from datetime import datetime
+
+    assert [(p, datetime.fromisoformat(str(at)) if at else None) for p, at in rows] == [
+        ("2024-10-21T08:00:00+09:00", datetime(2024, 10, 20, 23, 0)),
+        ("2024-10-21", None),  # a day alone, a time without its zone: as written only
+        (None, None),
+        ("2024-10-21T08:00:00", None),
+    ]
