@@ -125,3 +125,42 @@ def test_article_page_analysis(newsroom: Newsroom) -> None:
     related = [link for link in result.links if link.place is LinkPlace.RELATED]
     assert any("deleted-story" in link.url for link in related)
     assert result.feeds == (newsroom.url("bne", "/rss.xml"),)
+
+
+CHARSET_TEXTS = {
+    "windows-1252": ("Le café de la gare", "«Nous avons absorbé ce que nous pouvions», a dit "
+                     "le propriétaire du café, où les prix ont augmenté cette année. "),
+    "euc-kr": ("단풍 절정", "전국 주요 산의 단풍이 절정을 맞으면서 주말 나들이객이 크게 늘었다. "),
+    "shift_jis": ("紅葉が見頃", "全国の主要な山で紅葉が見頃を迎え、週末の行楽客が大幅に増えた。"),
+    "gb18030": ("红叶正盛", "全国主要山区的红叶进入最佳观赏期，周末出游的人数大幅增加。"),
+}  # fmt: skip
+
+
+def _page(title: str, sentence: str, meta: str) -> str:
+    body = "".join(f"<p>{sentence * 3} ({n})</p>" for n in range(12))
+    return (f"<html><head>{meta}<title>{title}</title></head><body><article><h1>{title}</h1>"
+            f"{body}</article></body></html>")  # fmt: skip
+
+
+@pytest.mark.parametrize("charset", sorted(CHARSET_TEXTS))
+@pytest.mark.parametrize("label", ["declared", "unlabelled"])
+def test_pages_in_other_charsets_are_decoded(charset: str, label: str) -> None:
+    title, sentence = CHARSET_TEXTS[charset]
+    meta = f'<meta charset="{charset}">' if label == "declared" else ""
+    article = extract_article(_page(title, sentence, meta).encode(charset), "http://x.test/a",
+                              "text/html")  # fmt: skip
+    assert article is not None
+    assert sentence.strip()[:12] in article.text and "\ufffd" not in article.text
+
+
+@pytest.mark.parametrize("charset", sorted(CHARSET_TEXTS))
+def test_utf8_bytes_win_over_a_contradicting_label(charset: str) -> None:
+    """Bytes re-encoded to UTF-8 that still declare a legacy charset (El Mundo and
+    WinFuture in the corpus declare ISO-8859-1) are read as UTF-8, not garbled."""
+    title, sentence = CHARSET_TEXTS[charset]
+    page = _page(title, sentence, '<meta http-equiv="Content-Type" '
+                                  'content="text/html; charset=iso-8859-1">')  # fmt: skip
+    for header in ("text/html", "text/html; charset=iso-8859-1"):
+        article = extract_article(page.encode("utf-8"), "http://x.test/a", header)
+        assert article is not None and sentence.strip()[:12] in article.text, header
+        assert article.title == title and "Ã" not in article.text
