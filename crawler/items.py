@@ -22,6 +22,8 @@ class PageItem:
     redirect_urls: tuple[str, ...] = ()
     original_url: str | None = None  # the link as found, tracking parameters and all
     depth: int = 0
+    # when the feed or news sitemap that listed the page says it was published
+    listed_published: str | None = None
     outcome: str = ""  # set by the store pipeline: new | updated | unchanged | <page status>
     article_id: int | None = None  # set by the store pipeline
     version_id: int | None = None  # set when the text was new or changed

@@ -14,7 +14,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -149,6 +149,22 @@ def parse_time(value: str) -> str | None:
 
 def _plausible(moment: datetime) -> bool:
     return 1990 <= moment.year <= datetime.now(UTC).year + 1
+
+
+def more_precise(page: str | None, other: str | None) -> str | None:
+    """The page's own published time, or `other` (a feed's or news sitemap's date for
+    it) when the page gives no time of day and `other` does: on the page's day (give or
+    take the one day a time zone can move a date) or when the page gives no day."""
+    if not other or len(other) <= 10 or (page and len(page) > 10):
+        return page or other
+    if page:
+        try:
+            apart = abs((date.fromisoformat(page[:10]) - date.fromisoformat(other[:10])).days)
+        except ValueError:
+            return page
+        if apart > 1:
+            return page  # they disagree on the day: the page is the authority on itself
+    return other
 
 
 # --- titles -----------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from claims.matching import KnownClaim, KnownClaims, MatchKind, figures
 from crawler.clustering import ArticleFacts, ClusterKeeper
 from crawler.extraction import Article, PageStatus
 from crawler.items import FetchFailedItem, ListingItem, NotModifiedItem, PageItem
+from crawler.metadata import more_precise
 from crawler.shared import RunTally, shared_story_state
 from crawler.urls import URLError, canonicalize_url, outlet_of
 from crawler.writer import StoreWriter, writer_for
@@ -221,7 +222,11 @@ class StorePipeline:
         reason = extraction.reason or None
         if extraction.article is not None:
             canonical, aliases = article_identity(extraction.article, item)
-            snapshot = self.versioned(_snapshot(extraction.article, canonical, aliases))
+            article = extraction.article
+            published = more_precise(article.published, item.listed_published)
+            if published != article.published:
+                article = replace(article, published=published)
+            snapshot = self.versioned(_snapshot(article, canonical, aliases))
             if snapshot is None:
                 error_kind = "shrunk"
                 reason = "the text shrank to a fragment of the stored version (paywall?)"

@@ -137,8 +137,10 @@ class WatchSpider(scrapy.Spider):
 
     # --- requests ----------------------------------------------------------------
 
-    def page_request(self, url: str, depth: int, seed: bool = False) -> scrapy.Request | None:
-        """A request for an article page, or None when it is a repeat or over budget."""
+    def page_request(self, url: str, depth: int, seed: bool = False,
+                     listed: str | None = None) -> scrapy.Request | None:  # fmt: skip
+        """A request for an article page, or None when it is a repeat or over budget;
+        `listed` is when the feed or sitemap that lists it says it was published."""
         try:
             canonical = canonicalize_url(url)
         except URLError:
@@ -149,7 +151,10 @@ class WatchSpider(scrapy.Spider):
             return None  # before the budget: an off-site link costs none of it
         if not self.seen.add_page(canonical, self.watch.max_pages):
             return None
-        return self._page(canonical, url, depth, seed)
+        request = self._page(canonical, url, depth, seed)
+        if listed:
+            request.meta["wirewatch_listed_published"] = listed
+        return request
 
     def _page(self, canonical: str, url: str, depth: int, seed: bool) -> scrapy.Request:
         return scrapy.Request(
@@ -257,6 +262,7 @@ class WatchSpider(scrapy.Spider):
             redirect_urls=tuple(response.meta.get("redirect_urls", ())),
             original_url=response.meta.get("wirewatch_original_url"),
             depth=depth,
+            listed_published=response.meta.get("wirewatch_listed_published"),
         )
 
     def explore_outlet(self, url: str, feeds: tuple[str, ...]) -> Iterator[scrapy.Request]:
@@ -285,7 +291,7 @@ class WatchSpider(scrapy.Spider):
         entries = feed.entries
         matching = [e for e in entries if self.watch.is_on_topic(e.title, e.summary, e.url)]
         for entry in matching:
-            request = self.page_request(entry.url, depth=self.watch.depth)
+            request = self.page_request(entry.url, self.watch.depth, listed=entry.published)
             if request is not None:
                 yield request
         yield self.listing(response, "feed", len(entries), len(matching), list(feed.problems))
@@ -307,7 +313,7 @@ class WatchSpider(scrapy.Spider):
             if request is not None:
                 yield request
         for entry in matching:
-            request = self.page_request(entry.url, depth=self.watch.depth)
+            request = self.page_request(entry.url, self.watch.depth, listed=entry.published)
             if request is not None:
                 yield request
         item = self.listing(response, "sitemap", len(entries) + len(listing.child_sitemaps),
