@@ -146,11 +146,21 @@ def parse_feed(body: bytes, base_url: str) -> FeedListing:
                 summary=plain_text(str(item.get("summary") or "")),
                 published=_struct_time(item.get("published_parsed") or item.get("updated_parsed")),
             ))  # fmt: skip
-    return FeedListing(tuple(entries), tuple(problems + usable.problems()))
+    problems += usable.problems()
+    return FeedListing(_capped(entries, problems), tuple(problems))
 
 
 # A feed larger than this once inflated is not read (they are some KB to a few MB).
 FEED_MAX_BYTES = 20 * 1024 * 1024
+# Entries read of one feed or sitemap: the sitemap format's own limit (sitemaps.org).
+MAX_ENTRIES = 50_000
+
+
+def _capped(entries: list[FeedEntry], problems: list[str]) -> tuple[FeedEntry, ...]:
+    if len(entries) > MAX_ENTRIES:
+        problems.append(f"{len(entries) - MAX_ENTRIES} entries past the first {MAX_ENTRIES} "
+                        "not read")  # fmt: skip
+    return tuple(entries[:MAX_ENTRIES])
 
 
 def _json_feed(body: bytes, base_url: str) -> FeedListing:
@@ -179,7 +189,8 @@ def _json_feed(body: bytes, base_url: str) -> FeedListing:
             summary=plain_text(str(summary or "")),
             published=_iso_utc(item.get("date_published") or item.get("date_modified")),
         ))  # fmt: skip
-    return FeedListing(tuple(entries), tuple(usable.problems()))
+    problems = usable.problems()
+    return FeedListing(_capped(entries, problems), tuple(problems))
 
 
 _TAG = re.compile(r"<[^>]*>")
@@ -233,9 +244,12 @@ def parse_sitemap(body: bytes, base_url: str, max_bytes: int = SITEMAP_MAX_BYTES
         ]
         dated = sorted((c for c in children if c[0]), key=lambda c: _when(c[0]), reverse=True)
         ordered = [url for _, url in dated] + [url for lastmod, url in children if not lastmod]
-        unique = dict.fromkeys(url for url in ordered if url is not None and url != base_url)
-        return SitemapListing(child_sitemaps=tuple(unique),
-                              problems=tuple(problems + usable.problems()))  # fmt: skip
+        unique = list(dict.fromkeys(u for u in ordered if u is not None and u != base_url))
+        problems += usable.problems()
+        if len(unique) > MAX_ENTRIES:
+            problems.append(f"{len(unique) - MAX_ENTRIES} child sitemaps past the first "
+                            f"{MAX_ENTRIES} not read")  # fmt: skip
+        return SitemapListing(child_sitemaps=tuple(unique[:MAX_ENTRIES]), problems=tuple(problems))
     if kind != "urlset":
         raise FeedError(f"not a sitemap (root element <{kind}>)")
     entries = []
@@ -251,7 +265,8 @@ def parse_sitemap(body: bytes, base_url: str, max_bytes: int = SITEMAP_MAX_BYTES
                     keywords=_child_text(element, "keywords"),
                 )
             )
-    return SitemapListing(entries=tuple(entries), problems=tuple(problems + usable.problems()))
+    problems += usable.problems()
+    return SitemapListing(entries=_capped(entries, problems), problems=tuple(problems))
 
 
 def sitemaps_from_robots(body: bytes, base_url: str) -> list[str]:

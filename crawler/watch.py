@@ -34,6 +34,8 @@ KNOWN_KEYS = {
     "max_pages": "page budget per crawl run",
     "keywords": "topic keywords; links and feed items must match one",
     "recrawl_interval": "how often to re-crawl, e.g. '6h' or '30m'",
+    "window": "how far back the watch looks, e.g. '30d': news-sitemap entries published "
+    "earlier are not fetched",
     "digest_time": "time of the daily digest, 'HH:MM' in UTC (or with an offset: '09:00+02:00')",
     "allow_private_addresses": "true to allow loopback/private hosts (the offline newsroom)",
 }
@@ -61,6 +63,7 @@ class Watch:
     depth: int = 1
     max_pages: int = 200
     recrawl_interval: timedelta = timedelta(hours=6)
+    window: timedelta = timedelta(days=30)
     digest_time: time = time(7, 0)
     allow_private_addresses: bool = False
     description: str = ""
@@ -92,6 +95,7 @@ class Watch:
             "max_pages": self.max_pages,
             "keywords": list(self.keywords),
             "recrawl_interval_seconds": int(self.recrawl_interval.total_seconds()),
+            "window_seconds": int(self.window.total_seconds()),
             "digest_time": self.digest_time.strftime("%H:%M"),
             "allow_private_addresses": self.allow_private_addresses,
             # the file it was read from, so that another file naming the same watch is
@@ -148,6 +152,7 @@ def parse_watch(data: dict[str, Any], path: str | Path = "<watch>") -> Watch:
         depth=checker.integer("depth", 1, 0, MAX_DEPTH),
         max_pages=checker.integer("max_pages", 200, 1, MAX_PAGES_LIMIT),
         recrawl_interval=checker.duration("recrawl_interval", timedelta(hours=6)),
+        window=checker.duration("window", timedelta(days=30)),
         digest_time=checker.clock_time("digest_time", time(7, 0)),
         allow_private_addresses=checker.boolean("allow_private_addresses", False),
         source=str(path),
@@ -157,8 +162,10 @@ def parse_watch(data: dict[str, Any], path: str | Path = "<watch>") -> Watch:
 def watch_from_config(config: dict[str, Any], source: str = "<database>") -> Watch:
     """The watch a stored configuration (Watch.to_config) describes: what crawl workers,
     which have no watch files, crawl by."""
-    data = {k: v for k, v in config.items() if k not in ("recrawl_interval_seconds", "source")}
+    skipped = ("recrawl_interval_seconds", "window_seconds", "source")
+    data = {k: v for k, v in config.items() if k not in skipped}
     data["recrawl_interval"] = f"{int(config.get('recrawl_interval_seconds', 21600))}s"
+    data["window"] = f"{int(config.get('window_seconds', 30 * 86400))}s"
     return parse_watch(data, source)
 
 

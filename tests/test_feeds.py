@@ -89,3 +89,12 @@ def test_feeds_of_every_kind_are_crawled(site: Site, tmp_path: Path) -> None:
     published = dict(query(db_url, "select canonical_url, published from articles"))
     # the page gives the day, the feed the time: the time is kept
     assert published[site.url(json_story)] == "2024-10-21T11:00:00+00:00"
+
+
+def test_a_listing_reads_at_most_the_format_limit_and_says_so() -> None:
+    from crawler.feeds import MAX_ENTRIES, parse_sitemap
+
+    urls = "".join(f"<url><loc>http://a.test/{n}</loc></url>" for n in range(MAX_ENTRIES + 10))
+    listing = parse_sitemap(f"<urlset>{urls}</urlset>".encode(), "http://a.test/sitemap.xml")
+    assert len(listing.entries) == MAX_ENTRIES
+    assert listing.problems == (f"10 entries past the first {MAX_ENTRIES} not read",)

@@ -142,7 +142,32 @@ def test_bad_feeds_and_sitemaps_are_recorded_as_such(site: Site, tmp_path: Path)
     assert rows[site.url("/bomb.xml")][0] == "bad_feed"
     assert "declares XML entities" in (rows[site.url("/bomb.xml")][1] or "")
     assert rows[site.url("/broken.xml")][0] == "bad_feed"
-    assert "malformed XML" in (rows[site.url("/broken.xml")][1] or "")
+    assert "malformed feed" in (rows[site.url("/broken.xml")][1] or "")
     assert rows[site.url("/garbage.xml")][0] == "bad_sitemap"
     assert "1 entries with an unusable URL skipped" in (rows[site.url("/garbage.xml")][1] or "")
     assert summary["stats"]["errors"] == {"bad_feed": 2, "bad_sitemap": 1}
+
+
+def test_news_sitemap_entries_older_than_the_window_are_not_fetched(
+    site: Site, tmp_path: Path
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    fresh, stale = "/news/north-korea-fresh", "/news/north-korea-stale"
+    for path in (fresh, stale):
+        site.add(path, article_html(f"North Korea troops {path}", [f"Story {path}."]))
+    yesterday = (datetime.now(UTC) - timedelta(days=1)).isoformat(timespec="seconds")
+    news = "http://www.google.com/schemas/sitemap-news/0.9"
+    entries = "".join(
+        f"<url><loc>{site.url(path)}</loc><news:news><news:publication_date>{when}"
+        f"</news:publication_date><news:title>North Korea troops</news:title></news:news></url>"
+        for path, when in ((fresh, yesterday), (stale, "2020-01-01T08:00:00Z"))
+    )
+    sitemap = site.add("/news.xml", f"<urlset xmlns='{XMLNS}' xmlns:news='{news}'>{entries}"
+                                    "</urlset>", content_type="application/xml")  # fmt: skip
+    db_url = f"sqlite:///{tmp_path / 'w.db'}"
+    watch = write_watch(tmp_path, "window", [], sitemaps=[sitemap], window="30d",
+                        allowed_domains=["127.0.0.26"])  # fmt: skip
+    summary = crawl(watch, db_url)
+    assert site.hits[fresh] == 1 and site.hits[stale] == 0
+    assert summary["stats"]["listed_before_window"] == 1

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, Self
 from urllib.parse import urlsplit
 
@@ -88,6 +89,7 @@ class WatchSpider(scrapy.Spider):
         self.robots_sitemaps: dict[str, tuple[str, ...]] = {}
         self.offsite_hosts: set[str] = set()
         self.listing_limits = ListingLimits()
+        self.now = datetime.now(UTC).replace(tzinfo=None)
         self.listings_refused = 0  # feeds and sitemaps not read for the limits above
 
     @classmethod
@@ -98,6 +100,8 @@ class WatchSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.seen = seen_for(crawler.settings, spider.watch.name)
         spider.listing_limits = ListingLimits.from_settings(crawler.settings)
+        replayed = crawler.settings.get("WIREWATCH_NOW")  # the moment a replay acts at
+        spider.now = datetime.fromisoformat(replayed) if replayed else spider.now
         crawler.signals.connect(spider.robots_read, signal=ROBOTS_READ)
         return spider
 
@@ -307,6 +311,11 @@ class WatchSpider(scrapy.Spider):
         matching = [
             e for e in entries if self.watch.is_on_topic(e.title, e.keywords, urlsplit(e.url).path)
         ]
+        recent = [e for e in matching if not self.before_window(e.published)]
+        if len(recent) < len(matching):  # a news sitemap's old entries: not this story's
+            self.crawler.stats.inc_value("wirewatch/listed_before_window",
+                                         len(matching) - len(recent))  # fmt: skip
+            matching = recent
         refused_before = self.listings_refused
         for child in listing.child_sitemaps:  # newest first
             request = self.listing_request(child, "sitemap", nesting + 1)
@@ -322,6 +331,17 @@ class WatchSpider(scrapy.Spider):
         if item.skipped:
             item.skip_reason = self.listing_limits.describe(nesting + 1)
         yield item
+
+    def before_window(self, published: str | None) -> bool:
+        """Published before the watch's window, as a sitemap says (a day or a time)."""
+        if not published:
+            return False
+        try:
+            moment = datetime.fromisoformat(published.replace("Z", "+00:00"))
+        except ValueError:
+            return False
+        naive = moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
+        return naive < self.now - self.watch.window
 
     def listing(
         self,
