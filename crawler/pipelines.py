@@ -25,12 +25,12 @@ from crawler.extraction import Article, PageStatus
 from crawler.items import FetchFailedItem, ListingItem, NotModifiedItem, PageItem
 from crawler.metadata import more_precise
 from crawler.shared import RunTally, shared_story_state
-from crawler.urls import URLError, canonicalize_url, outlet_of
 from crawler.writer import StoreWriter, writer_for
 from storage import ArticleSnapshot, FetchRecord, Store
 from storage.claims import ClaimEntry, NewClaim
 from storage.errors import explain
 from storage.locks import SharedLock
+from storage.urls import URLError, canonicalize_url, outlet_of
 
 logger = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from crawler.urls import URLError, canonicalize_url
+from storage.urls import URLError, canonicalize_url
 
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 DURATION_PATTERN = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")

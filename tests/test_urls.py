@@ -1,6 +1,6 @@
 import pytest
 
-from crawler.urls import URLError, canonicalize_url, outlet_of
+from storage.urls import URLError, canonicalize_url, outlet_of
 
 
 @pytest.mark.parametrize(
@@ -17,6 +17,16 @@ from crawler.urls import URLError, canonicalize_url, outlet_of
         ("https://example.com/a?UTM_Campaign=z&page=2", "https://example.com/a?page=2"),
         ("https://example.com./a", "https://example.com/a"),
         ("http://127.0.0.11:8931/news/x?utm_source=rss", "http://127.0.0.11:8931/news/x"),
+        # one page, whatever escapes, dot segments or host form a link uses (w3lib's rules)
+        ("http://a.test/a%7eb", "http://a.test/a~b"),
+        ("http://a.test/a%7Eb", "http://a.test/a~b"),
+        ("http://a.test/x/../a", "http://a.test/a"),
+        ("http://a.test/./a/./b", "http://a.test/a/b"),
+        ("http://bücher.de/x", "http://xn--bcher-kva.de/x"),
+        ("http://xn--bcher-kva.de/x", "http://xn--bcher-kva.de/x"),
+        ("http://a.test/a b", "http://a.test/a%20b"),
+        ("http://a.test/%e4%bd%a0", "http://a.test/%E4%BD%A0"),
+        ("http://a.test/你好?q=é", "http://a.test/%E4%BD%A0%E5%A5%BD?q=%C3%A9"),
     ],
 )
 def test_canonical_form(url: str, expected: str) -> None:

@@ -26,9 +26,9 @@ from crawler.revisit import RevisitPlan
 from crawler.robots import ROBOTS_READ
 from crawler.shared import Added, LocalSeen, SharedSeen, seen_for
 from crawler.standalone import start_standalone
-from crawler.urls import URLError, canonicalize_url
 from crawler.watch import Watch
 from crawler.workers import PageAnalyzer
+from storage.urls import URLError, canonicalize_url
 
 FOLLOWED_PLACES = frozenset({LinkPlace.ARTICLE, LinkPlace.RELATED, LinkPlace.OTHER})
 

@@ -1,8 +1,13 @@
-"""Canonical article URLs: one identity per article, whatever link or tracking tag led to it."""
+"""Canonical article URLs: one identity per article, whatever link or tracking tag led to
+it. In storage, beside the articles whose identity they are: the migration that brings
+stored URLs to a new canonical form (storage/migrations) uses the same function as the
+crawler."""
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from w3lib.url import canonicalize_url as w3lib_canonicalize
 
 # Query parameters that only say how a reader arrived, never which page they read.
 # Drawn from the tags seen on news links (Google Analytics, Facebook, Google Ads,
@@ -46,14 +51,15 @@ def is_tracking_param(name: str) -> bool:
     return lowered in TRACKING_PARAMS or lowered.startswith(TRACKING_PREFIXES)
 
 
-PATH_SAFE = "/%:@!$&'()*+,;=~-._"
-
-
 def canonicalize_url(url: str) -> str:
     """Return the canonical form of an http(s) URL.
 
-    Lower-cased scheme and host, default port dropped, no fragment, tracking
-    parameters removed, remaining query parameters sorted, empty path as "/".
+    Our rules (http(s) only, a host, a valid port, the default port dropped, tracking
+    parameters removed), then w3lib's canonicalisation, which browsers and Scrapy agree
+    with: percent-escapes of unreserved characters decoded and the others upper-cased
+    (`a%7eb`, `a%7Eb` and `a~b` are one page), dot segments resolved (`/x/../a`), an
+    international host in its IDNA form (`bücher.de` is `xn--bcher-kva.de`), the
+    query sorted, no fragment, an empty path as "/".
 
     >>> canonicalize_url("HTTPS://Example.COM:443/a?utm_source=x&b=2&a=1#top")
     'https://example.com/a?a=1&b=2'
@@ -70,8 +76,9 @@ def canonicalize_url(url: str) -> str:
         raise URLError(f"URL has no host: {url!r}")
     try:
         port = parts.port
-    except ValueError as exc:
-        raise URLError(f"URL has a bad port: {url!r}") from exc
+        host = host.encode("idna").decode("ascii") if not host.isascii() else host
+    except (ValueError, UnicodeError) as exc:
+        raise URLError(f"URL has a bad port or host: {url!r}") from exc
     netloc = host if ":" not in host else f"[{host}]"
     if port is not None and port != DEFAULT_PORTS[scheme]:
         netloc = f"{netloc}:{port}"
@@ -80,9 +87,11 @@ def canonicalize_url(url: str) -> str:
         for key, value in parse_qsl(parts.query, keep_blank_values=True)
         if not is_tracking_param(key)
     ]
-    # spaces and other unsafe characters as a browser sends them; existing escapes kept
-    path = quote(parts.path or "/", safe=PATH_SAFE)
-    return urlunsplit((scheme, netloc, path, urlencode(sorted(query)), ""))
+    ours = urlunsplit((scheme, netloc, parts.path or "/", urlencode(query), ""))
+    try:
+        return str(w3lib_canonicalize(ours))
+    except (ValueError, UnicodeError) as exc:
+        raise URLError(f"not a valid URL: {url!r} ({exc})") from exc
 
 
 def outlet_of(url: str) -> str:
