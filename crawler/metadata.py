@@ -51,10 +51,18 @@ def page_metadata(tree: lxml.html.HtmlElement) -> PageMeta:
                            + _itemprop(tree, "dateModified"))  # fmt: skip
     return PageMeta(
         headline=headline or meta.get("og:title", ""),
-        site_name=meta.get("og:site_name", "") or site,
+        site_name=_site_name(meta.get("og:site_name", "") or site),
         published=published,
         modified=modified,
     )
+
+
+def _site_name(name: str) -> str:
+    """A site's name; one given as its address ("https://www.fr.de") as its host."""
+    if name.lower().startswith(("http://", "https://")):
+        host = urlsplit(name).hostname or name
+        return host.removeprefix("www.")
+    return name
 
 
 # --- JSON-LD ---------------------------------------------------------------------------

@@ -22,6 +22,7 @@ DURATION_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 MAX_DEPTH = 5
 MAX_PAGES_LIMIT = 1_000_000
 MAX_DURATION = timedelta(days=365)
+MAX_WINDOW = timedelta(days=3650)  # a watch that looks back ten years looks at everything
 
 KNOWN_KEYS = {
     "name": "a short slug naming the watch, e.g. 'north-korea-troops'",
@@ -152,7 +153,7 @@ def parse_watch(data: dict[str, Any], path: str | Path = "<watch>") -> Watch:
         depth=checker.integer("depth", 1, 0, MAX_DEPTH),
         max_pages=checker.integer("max_pages", 200, 1, MAX_PAGES_LIMIT),
         recrawl_interval=checker.duration("recrawl_interval", timedelta(hours=6)),
-        window=checker.duration("window", timedelta(days=30)),
+        window=checker.duration("window", timedelta(days=30), most=MAX_WINDOW),
         digest_time=checker.clock_time("digest_time", time(7, 0)),
         allow_private_addresses=checker.boolean("allow_private_addresses", False),
         source=str(path),
@@ -259,7 +260,7 @@ class _Checker:
             raise self.fail(key, f"expected true or false, got {value!r}")
         return value
 
-    def duration(self, key: str, default: timedelta) -> timedelta:
+    def duration(self, key: str, default: timedelta, most: timedelta = MAX_DURATION) -> timedelta:
         value = self.data.get(key)
         if value is None:
             return default
@@ -268,12 +269,12 @@ class _Checker:
             raise self.fail(key, f"expected a duration like '30m', '6h' or '1d', got {value!r}")
         number = match.group(1)
         if len(number) > 9:  # beyond any sensible interval, and beyond timedelta's range
-            raise self.fail(key, f"must be at most {MAX_DURATION.days} days, got {value!r}")
+            raise self.fail(key, f"must be at most {most.days} days, got {value!r}")
         amount = timedelta(**{DURATION_UNITS[match.group(2)]: int(number)})
         if amount < timedelta(minutes=1):
             raise self.fail(key, "must be at least one minute")
-        if amount > MAX_DURATION:
-            raise self.fail(key, f"must be at most {MAX_DURATION.days} days, got {value!r}")
+        if amount > most:
+            raise self.fail(key, f"must be at most {most.days} days, got {value!r}")
         return amount
 
     def clock_time(self, key: str, default: time) -> time:

@@ -12,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
-from newsroom import edge
+from newsroom import edge, real
 from newsroom.pages import (
     SECTIONS,
     render_article,
@@ -151,6 +151,9 @@ class _Handler(BaseHTTPRequestHandler):
         hit = self.room.count_hit(self.outlet.key, path)
         if self.outlet.key == "edge":
             edge.serve(self, path)
+            return
+        if self.outlet.key == "realpages":
+            real.serve(self, path)
             return
         if (self.outlet.key, path) in FLAKY_PAGES and hit == 1:
             self.send_text(500, "Temporary failure, try again", headers={"Retry-After": "1"})

@@ -41,6 +41,7 @@ OUTLETS = (
     Outlet("ann", "Asia News Network", 17),
     Outlet("straits", "Straits Observer", 18),
     Outlet("edge", "Edge Cases Daily", 19),
+    Outlet("realpages", "World Press Review", 20),  # real pages (newsroom/real.py)
 )
 
 

@@ -1031,7 +1031,7 @@ def newsroom_serve(day: int | None, port: int | None) -> None:
 def demo(db_url: str | None, port: int | None, workers: int | None, digest_dir: str) -> None:
     """Replay the North Korean troops story on the offline newsroom, day by day.
 
-    Starts the newsroom (nine outlets on 127.0.0.11-19) at its first day and runs the
+    Starts the newsroom (ten outlets on 127.0.0.11-20) at its first day and runs the
     scheduler in accelerated time over its five days: each morning the re-crawl and
     the digest jobs run, then the day's new articles, updated articles (with the
     sentences added and removed), new claims and changed figures are printed. Ends by
