@@ -113,6 +113,14 @@ class WatchOffsiteMiddleware(OffsiteMiddleware):
         middleware.crawler = crawler
         return middleware
 
+    def should_follow(self, request: Request, spider: Any) -> bool:
+        """The watch decides (Watch.allows_host: subdomains, IP addresses however
+        written); a spider without a watch, Scrapy's rule."""
+        watch = getattr(spider, "watch", None)
+        if watch is None:
+            return bool(super().should_follow(request, spider))
+        return bool(watch.allows_host(urlparse_cached(request).hostname or ""))
+
     def process_request(self, request: Request, spider: Any = None) -> None:
         assert self.crawler.spider is not None
         if request.meta.get("allow_offsite") or self.should_follow(request, self.crawler.spider):

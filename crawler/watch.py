@@ -6,6 +6,7 @@ is reported with the file, the key and what is wrong.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -77,11 +78,17 @@ class Watch:
 
     def allows_host(self, host: str) -> bool:
         """True for a host in allowed_domains or a subdomain of one (as Scrapy's
-        off-site filter decides); every host when allowed_domains is empty."""
+        off-site filter decides), an IP address in any of its spellings; every host when
+        allowed_domains is empty."""
         if not self.allowed_domains:
             return True
-        host = host.lower().rstrip(".")
-        return any(host == domain or host.endswith("." + domain) for domain in self.allowed_domains)
+        host = host.lower().strip("[]").rstrip(".")
+        address = _ip(host)
+        return any(
+            host == domain or host.endswith("." + domain)
+            or (address is not None and address == _ip(domain))
+            for domain in self.allowed_domains
+        )  # fmt: skip
 
     def to_config(self) -> dict[str, Any]:
         """A JSON-ready description, as stored with the watch in the database."""
@@ -142,7 +149,7 @@ def parse_watch(data: dict[str, Any], path: str | Path = "<watch>") -> Watch:
     if not keywords:
         raise WatchError(path, "keywords", "give at least one topic keyword")
     domains = checker.strings("allowed_domains") or _hosts(seeds + feeds + sitemaps)
-    return Watch(
+    watch = Watch(
         name=name,
         description=checker.string("description"),
         seeds=seeds,
@@ -158,6 +165,12 @@ def parse_watch(data: dict[str, Any], path: str | Path = "<watch>") -> Watch:
         allow_private_addresses=checker.boolean("allow_private_addresses", False),
         source=str(path),
     )
+    for key, urls in (("seeds", seeds), ("feeds", feeds), ("sitemaps", sitemaps)):
+        for url in urls:  # a start URL the watch may not visit would be dropped unseen
+            if not watch.allows_host(urlsplit(url).hostname or ""):
+                raise WatchError(path, key, f"{url} is not on the watch's allowed_domains "
+                                 f"({', '.join(watch.allowed_domains)})")  # fmt: skip
+    return watch
 
 
 def watch_from_config(config: dict[str, Any], source: str = "<database>") -> Watch:
@@ -195,6 +208,13 @@ def check_same_watch(watch: Watch, stored: dict[str, Any] | None) -> None:
 def load_watches(directory: str | Path) -> list[Watch]:
     """Every watch in a directory (seeds/ by default), sorted by file name."""
     return [load_watch(p) for p in sorted(Path(directory).glob("*.toml"))]
+
+
+def _ip(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return None
 
 
 def _ascii_host(domain: str) -> str:

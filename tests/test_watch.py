@@ -72,6 +72,12 @@ BAD_WATCHES = [
     ('name = "x"\nseeds = "http://a.example/"\nkeywords = ["k"]\n', "seeds", "list"),
     (
         'name = "x"\nseeds = ["http://a.example/"]\nkeywords = ["k"]\n'
+        'allowed_domains = ["b.example"]\n',
+        "seeds",
+        "not on the watch's allowed_domains",
+    ),
+    (
+        'name = "x"\nseeds = ["http://a.example/"]\nkeywords = ["k"]\n'
         'recrawl_interval = "99999999999999d"\n',
         "recrawl_interval",
         "at most 365 days",
