@@ -89,9 +89,13 @@ def canonicalize_url(url: str) -> str:
     ]
     ours = urlunsplit((scheme, netloc, parts.path or "/", urlencode(query), ""))
     try:
-        return str(w3lib_canonicalize(ours))
+        canonical = str(w3lib_canonicalize(ours))
     except (ValueError, UnicodeError) as exc:
         raise URLError(f"not a valid URL: {url!r} ({exc})") from exc
+    if not urlsplit(canonical).hostname:
+        # w3lib reads a host of "\" as browsers do, as a path separator: no host left
+        raise URLError(f"URL has no usable host: {url!r}")
+    return canonical
 
 
 def outlet_of(url: str) -> str:

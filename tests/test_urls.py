@@ -46,6 +46,7 @@ def test_canonicalisation_is_idempotent() -> None:
         "/relative",
         "http://",
         "http://example.com:99999/",
+        "http://\\/",  # found by the fuzz test: w3lib reads "\\" as a path separator
     ],
 )
 def test_rejects_what_cannot_identify_a_page(url: str) -> None:
