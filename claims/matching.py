@@ -3,8 +3,12 @@
 Rules (within one watch, which is the user's story):
 - a mention: the same speaker, the same figures and similar wording as a known claim
   (a syndicated copy, a later version, another outlet restating it);
-- an update: the same speaker with a changed figure in the same unit
-  ("NIS: 1,500 troops" then "NIS: 3,000 troops"): a new claim linked to the earlier;
+- an update: the same speaker with a changed figure that counts the same thing: the
+  same unit and the same scope ("NIS: 1,500 troops sent" then "NIS: 3,000 troops
+  sent"; not "12,000 planned" then "1,500 in the first phase", nor "11,000 in all" then
+  "2,600 of these in Kursk"): a new claim linked to the earlier. A figure whose scope
+  its sentence leaves unclear, or a magnitude ("hundreds"), is never an update: a false
+  "figure changed" is worse than a missing one;
 - a corroboration: another speaker with the same figure: a new claim linked to the
   earlier one;
 - otherwise a new claim.
@@ -40,12 +44,37 @@ class MatchKind(StrEnum):
     NEW = "new"
 
 
+# (value, unit, scope) of a figure that a revision may change
+Measure = tuple[Any, str, str]
+# Scopes that say what a figure counts too little to compare it with another
+_INCOMPARABLE_SCOPES = frozenset({"", "part"})
+
+
 @dataclass(frozen=True, slots=True)
 class KnownClaim:
     id: int
     speaker_key: str
     content: str
     figures: frozenset[tuple[Any, str]]  # (value, unit) pairs, dates excluded
+    measures: frozenset[Measure] = frozenset()
+    # (value, unit) the claim itself says its figure replaced ("up from 1,500"): a later
+    # report of that value is an old figure, not a revision of this one
+    superseded: frozenset[tuple[Any, str]] = frozenset()
+
+    @classmethod
+    def of(cls, claim_id: int, speaker_key: str, content: str,
+           quantities: Iterable[dict[str, Any]], sentence: str = "") -> KnownClaim:  # fmt: skip
+        """A claim's figures: the earlier value its sentence gives ("up from 1,500") is
+        not one of them, but what it superseded."""
+        quantities = list(quantities)
+        stated = stated_change(sentence, quantities) if sentence else None
+        superseded: frozenset[tuple[Any, str]] = frozenset()
+        if stated is not None:
+            old, new = stated
+            quantities = [q for q in quantities if q is not old]
+            superseded = frozenset({(old["value"], new["unit"])})
+        return cls(claim_id, speaker_key, content, figures(quantities), measures(quantities),
+                   superseded)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +88,20 @@ def figures(quantities: Iterable[dict[str, Any]]) -> frozenset[tuple[Any, str]]:
     return frozenset(
         (q["value"], q["unit"]) for q in quantities if q["unit"] and q["unit"] != "date"
     )
+
+
+def measures(quantities: Iterable[dict[str, Any]]) -> frozenset[Measure]:
+    """The figures a later claim may revise: exact counts with a clear scope. Stored
+    quantities from before scopes were read have none, so they are never revised."""
+    return frozenset((q["value"], q["unit"], q["scope"]) for q in quantities if revisable(q))
+
+
+def revisable(quantity: dict[str, Any]) -> bool:
+    """An exact count (not a date, not "hundreds") whose clause says what it counts."""
+    return (
+        bool(quantity["unit"]) and quantity["unit"] != "date" and quantity.get("exact", True)
+        and quantity.get("scope", "") not in _INCOMPARABLE_SCOPES
+    )  # fmt: skip
 
 
 def wording_similarity(a: str, b: str) -> float:
@@ -110,11 +153,16 @@ class KnownClaims:
     def match(
         self, speaker_key: str, content: str, claim_figures: frozenset[tuple[Any, str]],
         mentioned: frozenset[Any] = frozenset(),
+        claim_measures: frozenset[Measure] = frozenset(),
+        claim_superseded: frozenset[tuple[Any, str]] = frozenset(),
     ) -> Match:  # fmt: skip
         """Compare a claim with the known ones, most recent first. `mentioned` holds
         every value the sentence gives, with a unit or not: an update is linked to the
         speaker's earlier claim whose figure it mentions ("3,000, up from 1,500"), else
-        to the speaker's latest one with another figure."""
+        to the speaker's latest one with another value of a figure that counts the same
+        thing (`claim_measures`). A claim that states its own change ("up from 1,500":
+        `claim_superseded`) is an update even when the earlier figure was never
+        recorded: then it links to no claim."""
         latest_update: KnownClaim | None = None
         mentioned_update: KnownClaim | None = None
         for position in reversed(self._by_speaker.get(speaker_key, ())):
@@ -123,13 +171,16 @@ class KnownClaims:
                 needed = SAME_WORDING_WITH_FIGURES if claim_figures else SAME_WORDING
                 if wording_similarity(candidate.content, content) >= needed:
                     return Match(MatchKind.MENTION, candidate.id)
-            elif _changed_figure(candidate.figures, claim_figures):
+            elif _changed_figure(candidate, claim_measures):
                 latest_update = latest_update or candidate
-                if mentioned_update is None and any(v in mentioned for v, _ in candidate.figures):
+                said_before = any(v in mentioned for v, _, _ in candidate.measures)
+                if mentioned_update is None and said_before:
                     mentioned_update = candidate
         update = mentioned_update or latest_update
         if update is not None:
             return Match(MatchKind.UPDATE, update.id)
+        if claim_superseded:
+            return Match(MatchKind.UPDATE)
         corroborated = self._latest_with_figure(claim_figures, speaker_key)
         if corroborated is not None:
             return Match(MatchKind.CORROBORATION, corroborated.id)
@@ -150,10 +201,16 @@ class KnownClaims:
         return self._all[best] if best >= 0 else None
 
 
-def _changed_figure(old: frozenset[tuple[Any, str]], new: frozenset[tuple[Any, str]]) -> bool:
-    """A figure in a unit both mention, with a value the old claim did not have."""
-    old_units = {unit for _, unit in old}
-    return any(unit in old_units and (value, unit) not in old for value, unit in new)
+def _changed_figure(earlier: KnownClaim, new: frozenset[Measure]) -> bool:
+    """A figure counting what the earlier claim counted (unit and scope), with a value
+    it did not give for it, nor said it replaced."""
+    old = earlier.measures
+    kinds = {(unit, scope) for _, unit, scope in old}
+    return any(
+        (unit, scope) in kinds and (v, unit, scope) not in old
+        and (v, unit) not in earlier.superseded
+        for v, unit, scope in new
+    )  # fmt: skip
 
 
 def _words(text: str) -> set[str]:

@@ -19,7 +19,7 @@ from scrapy.spiders import Spider
 
 from claims import Claim, extract_claims
 from claims.changes import ChangeKind, compare_versions
-from claims.matching import KnownClaim, KnownClaims, MatchKind, figures
+from claims.matching import KnownClaim, KnownClaims, MatchKind
 from crawler.clustering import ArticleFacts, ClusterKeeper
 from crawler.extraction import Article, PageStatus
 from crawler.items import FetchFailedItem, ListingItem, NotModifiedItem, PageItem
@@ -516,9 +516,9 @@ class ClaimsRecorder:
         """Add the claims recorded since the last look (by other workers, if any)."""
         after = self.known[-1].id if self.known else 0
         for c in self.store.load_claims(self.watch_id, after_id=after):
-            self.known.append(
-                KnownClaim(c["id"], c["speaker_key"], c["content"], figures(c["quantities"]))
-            )
+            known = KnownClaim.of(c["id"], c["speaker_key"], c["content"], c["quantities"],
+                                  c["sentence"])  # fmt: skip
+            self.known.append(known)
 
     def record(self, found: list[Claim], article_id: int, version_id: int,
                cluster_id: int | None) -> None:  # fmt: skip
@@ -529,9 +529,11 @@ class ClaimsRecorder:
         known_before = len(self.known)
         for claim in found:
             quantities = [q.to_json() for q in claim.quantities]
-            claim_figures = figures(quantities)
+            known = KnownClaim.of(0, claim.speaker_key, claim.content, quantities,
+                                  claim.sentence)  # fmt: skip
             mentioned = frozenset(q["value"] for q in quantities)
-            match = self.known.match(claim.speaker_key, claim.content, claim_figures, mentioned)
+            match = self.known.match(claim.speaker_key, claim.content, known.figures,
+                                     mentioned, known.measures, known.superseded)  # fmt: skip
             if match.kind is MatchKind.MENTION and match.claim_id is not None:
                 entries.append(ClaimEntry(claim.start, claim_id=match.claim_id))
                 counts["claim_mentions"] += 1
@@ -542,8 +544,7 @@ class ClaimsRecorder:
                            match.claim_id)  # fmt: skip
             provisional = -1 - len(entries)
             entries.append(ClaimEntry(claim.start, new=new, provisional_id=provisional))
-            self.known.append(KnownClaim(provisional, claim.speaker_key, claim.content,
-                                         claim_figures))  # fmt: skip
+            self.known.append(replace(known, id=provisional))
             counts[f"claims_{relation or 'new'}"] += 1
         if not entries:
             return

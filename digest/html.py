@@ -6,7 +6,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from digest.markdown import hhmm, when
+from digest.markdown import earlier_figure, hhmm, when
 from digest.report import MORE_LABELS, NEWS, claim_words, for_reading
 
 # Long URLs and figures must wrap rather than widen the page on a phone: every block
@@ -150,9 +150,12 @@ def _claim_group(group: dict[str, Any]) -> str:
 def _claim(claim: dict[str, Any]) -> str:
     words = {key: escape(value) for key, value in claim_words(claim).items()}
     parts = [f"<b>{words['speaker']}</b> ({words['cue']}): {words['said']}", words["figures"]]
+    raw = claim_words(claim)
+    elsewhere = f" at {words['first_seen_elsewhere']}" if words["first_seen_elsewhere"] else ""
     parts.append(
-        f'<span class="meta">First seen {hhmm(claim["first_seen"])} at '
-        f"{_a(claim['first_outlet'], claim['first_url'])}.</span>"
+        f'<span class="meta">First published by '
+        f"{_a(raw['first_published'], raw['first_published_url'])}; first seen "
+        f"{hhmm(claim['first_seen'])}{elsewhere}.</span>"
     )
     if words["repeated_by"]:
         parts.append(f'<span class="meta">Repeated by {words["repeated_by"]}.</span>')
@@ -165,8 +168,7 @@ def _figure_change(change: dict[str, Any]) -> str:
     return (
         f'<p><span class="change">{escape(change["summary"])}</span> '
         f'<span class="meta">(first seen {hhmm(change["first_seen"])} at '
-        f"{_a(change['outlet'], change['url'])}; the earlier figure since "
-        f"{hhmm(change['earlier_first_seen'])})</span></p>"
+        f"{_a(change['outlet'], change['url'])}; {escape(earlier_figure(change))})</span></p>"
     )
 
 

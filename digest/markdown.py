@@ -171,10 +171,11 @@ def _claim_line(claim: dict[str, Any]) -> str:
     words = claim_words(claim)
     parts = [f"**{escape(words['speaker'])}** ({escape(words['cue'])}): {escape(words['said'])}"]
     parts.append(escape(words["figures"]))
-    parts.append(
-        f"First seen {hhmm(claim['first_seen'])} at "
-        f"{link(claim['first_outlet'], claim['first_url'])}."
-    )
+    first = link(words["first_published"], words["first_published_url"])
+    parts.append(f"First published by {first};")
+    elsewhere = words["first_seen_elsewhere"]
+    elsewhere = f" at {escape(elsewhere)}" if elsewhere else ""
+    parts.append(f"first seen {hhmm(claim['first_seen'])}{elsewhere}.")
     if words["repeated_by"]:
         parts.append(f"Repeated by {escape(words['repeated_by'])}.")
     if words["relation"]:
@@ -185,9 +186,15 @@ def _claim_line(claim: dict[str, Any]) -> str:
 def _figure_change(change: dict[str, Any]) -> list[str]:
     return [
         f"- **{escape(change['summary'])}** (first seen {hhmm(change['first_seen'])} at "
-        f"{link(change['outlet'], change['url'])}; the earlier figure since "
-        f"{hhmm(change['earlier_first_seen'])})",
+        f"{link(change['outlet'], change['url'])}; {earlier_figure(change)})",
     ]
+
+
+def earlier_figure(change: dict[str, Any]) -> str:
+    """Where the earlier figure of a change comes from, as plain text."""
+    if change["earlier_first_seen"] is None:
+        return "the earlier figure as the same sentence gives it"
+    return f"the earlier figure since {hhmm(change['earlier_first_seen'])}"
 
 
 def _health(rows: list[dict[str, Any]]) -> list[str]:

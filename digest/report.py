@@ -11,7 +11,7 @@ from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from claims.matching import stated_change
+from claims.matching import revisable, stated_change
 from storage import Store
 from storage.common import iso
 
@@ -126,59 +126,90 @@ def _member(member: dict[str, Any]) -> dict[str, Any]:
 
 
 def _claims_by_story(store: Store, claims: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """New claims grouped by the story they were first seen in, stories in the order
-    of their first claim."""
-    carried = store.mention_outlets([c["id"] for c in claims]) if claims else {}
-    clusters = store.cluster_of(sorted({c["first_article_id"] for c in claims}))
+    """New claims grouped by the story they were first published in, each group titled
+    with that story's origin headline, stories in the order of their first claim."""
+    ids = [c["id"] for c in claims]
+    provenance = store.claim_provenance(ids) if claims else {}
+    earlier = _earlier_claims(store, claims)
+    first_articles = {c["id"]: _first_published(c, provenance) for c in claims}
+    clusters = store.cluster_of(sorted({a["article_id"] for a in first_articles.values()}))
+    titles = _origin_titles(store, sorted(set(clusters.values())))
     groups: dict[int | None, list[dict[str, Any]]] = defaultdict(list)
-    titles: dict[int | None, str] = {}
+    group_titles: dict[int | None, str] = {}
     for claim in claims:
-        cluster = clusters.get(claim["first_article_id"], claim["cluster_id"])
-        titles.setdefault(cluster, claim["title"])
-        outlets = carried.get(claim["id"], [])
-        groups[cluster].append(
-            {
-                "id": claim["id"],
-                "speaker": claim["speaker"],
-                "cue": claim["cue"],
-                "content": claim["content"],
-                "sentence": claim["sentence"],
-                "quote": claim["quote"],
-                "figures": [q["text"] for q in claim["quantities"]],
-                "first_seen": claim["first_seen"],
-                "first_outlet": claim["outlet"],
-                "first_url": claim["url"],
-                "repeated_by": _repeaters(outlets, claim["first_article_id"]),
-                "relation": claim["relation"],
-                "related_claim_id": claim["related_claim_id"],
-            }
-        )
+        first = first_articles[claim["id"]]
+        cluster = clusters.get(first["article_id"], claim["cluster_id"])
+        group_titles.setdefault(cluster, titles.get(cluster or 0) or first["title"])
+        repeated = provenance.get(claim["id"], {}).get("repeated_by", [])
+        groups[cluster].append(_claim_item(claim, first, repeated, earlier))
     return [
-        {"cluster_id": cluster, "story": titles[cluster], "claims": items}
+        {"cluster_id": cluster, "story": group_titles[cluster], "claims": items}
         for cluster, items in groups.items()
     ]
 
 
-def _repeaters(outlets: list[dict[str, Any]], first_article_id: int) -> list[dict[str, Any]]:
-    return [
-        {"outlet": o["outlet"], "url": o["url"], "seen_at": o["seen_at"]}
-        for o in outlets
-        if o["article_id"] != first_article_id
-    ]
+def _first_published(
+    claim: dict[str, Any], provenance: dict[int, dict[str, Any]]
+) -> dict[str, Any]:
+    known = provenance.get(claim["id"])
+    if known is not None:
+        return known["first_published"]
+    return {"article_id": claim["first_article_id"], "outlet": claim["outlet"],
+            "url": claim["url"], "title": claim["title"], "published_utc": None}  # fmt: skip
+
+
+def _origin_titles(store: Store, cluster_ids: list[int]) -> dict[int, str]:
+    origins = store.cluster_origins(cluster_ids) if cluster_ids else {}
+    titles = store.article_titles(sorted(set(origins.values()))) if origins else {}
+    return {cluster: titles[article] for cluster, article in origins.items() if article in titles}
+
+
+def _earlier_claims(store: Store, claims: list[dict[str, Any]]) -> dict[int, dict[str, Any]]:
+    related = sorted({c["related_claim_id"] for c in claims if c["related_claim_id"]})
+    return store.claims_by_id(related) if related else {}
+
+
+def _claim_item(claim: dict[str, Any], first: dict[str, Any], repeated: list[dict[str, Any]],
+                earlier: dict[int, dict[str, Any]]) -> dict[str, Any]:  # fmt: skip
+    before = earlier.get(claim["related_claim_id"] or 0)
+    return {
+        "id": claim["id"],
+        "speaker": claim["speaker"],
+        "cue": claim["cue"],
+        "content": claim["content"],
+        "sentence": claim["sentence"],
+        "quote": claim["quote"],
+        "figures": [q["text"] for q in claim["quantities"]],
+        "first_seen": claim["first_seen"],
+        "first_outlet": claim["outlet"],
+        "first_url": claim["url"],
+        "first_published": {
+            "outlet": first["outlet"], "url": first["url"], "title": first["title"],
+            "published_utc": first["published_utc"],
+        },
+        "repeated_by": [
+            {"outlet": o["outlet"], "url": o["url"], "seen_at": o["seen_at"]} for o in repeated
+        ],
+        "relation": claim["relation"],
+        "related_claim_id": claim["related_claim_id"],
+        "earlier": None if before is None else {
+            "speaker": before["speaker"], "cue": before["cue"], "content": before["content"],
+            "first_seen": before["first_seen"],
+        },
+    }  # fmt: skip
 
 
 def _figure_changes(store: Store, claims: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The same speaker's figure, changed: "NIS: 1,500 → about 3,000 troops". The
-    earlier value is the one the sentence itself gives ("up from 1,500") when it does,
-    else the linked earlier claim's, unless the sentence repeats that one too (then it
-    adds a figure rather than changing one)."""
-    updates = [c for c in claims if c["relation"] == "update" and c["related_claim_id"]]
-    earlier = store.claims_by_id([c["related_claim_id"] for c in updates]) if updates else {}
+    """The same speaker's figure, changed: "NIS: 1,500 → about 3,000 troops". A change
+    is what a sentence states itself ("3,000, up from 1,500"), or an update of the
+    speaker's earlier claim counting the same thing (unit and scope); never a figure the
+    earlier claim itself said it replaced."""
+    earlier = _earlier_claims(store, claims)
     changes = []
-    for claim in updates:
-        before = earlier.get(claim["related_claim_id"])
-        if before is None:
+    for claim in claims:
+        if claim["relation"] != "update":
             continue
+        before = earlier.get(claim["related_claim_id"] or 0)
         for unit, old, new in _changed_figures(claim, before):
             label = speaker_label(claim["speaker"])
             changes.append(
@@ -189,8 +220,8 @@ def _figure_changes(store: Store, claims: list[dict[str, Any]]) -> list[dict[str
                     "after": new,
                     "summary": f"{label}: {_figure_text(old)} → {_figure_text(new)} {unit}",
                     "claim_id": claim["id"],
-                    "earlier_claim_id": before["id"],
-                    "earlier_first_seen": before["first_seen"],
+                    "earlier_claim_id": before["id"] if before else None,
+                    "earlier_first_seen": before["first_seen"] if before else None,
                     "first_seen": claim["first_seen"],
                     "outlet": claim["outlet"],
                     "url": claim["url"],
@@ -200,21 +231,26 @@ def _figure_changes(store: Store, claims: list[dict[str, Any]]) -> list[dict[str
 
 
 def _changed_figures(
-    claim: dict[str, Any], before: dict[str, Any]
+    claim: dict[str, Any], before: dict[str, Any] | None
 ) -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
     stated = stated_change(claim["sentence"], claim["quantities"])
     if stated is not None:
         old, new = stated
         return [(new["unit"], _figure(old), _figure(new))]
+    if before is None:
+        return []
+    replaced = stated_change(before["sentence"], before["quantities"])
+    superseded = {(replaced[0]["value"], replaced[1]["unit"])} if replaced else set()
     restated = {q["value"] for q in claim["quantities"]}
-    counted = [q for q in before["quantities"] if q["unit"] and q["unit"] != "date"]
+    earlier = [q for q in before["quantities"] if revisable(q)]
     pairs = []
-    for quantity in claim["quantities"]:
-        if not quantity["unit"] or quantity["unit"] == "date":
-            continue
-        same_unit = [q for q in counted if q["unit"] == quantity["unit"]]
-        if same_unit and not any(q["value"] in restated for q in same_unit):
-            pairs.append((quantity["unit"], _figure(same_unit[0]), _figure(quantity)))
+    for quantity in filter(revisable, claim["quantities"]):
+        if (quantity["value"], quantity["unit"]) in superseded:
+            continue  # an old figure reported late: the earlier claim replaced it
+        kind = (quantity["unit"], quantity["scope"])
+        same = [q for q in earlier if (q["unit"], q["scope"]) == kind]
+        if same and not any(q["value"] in restated for q in same):
+            pairs.append((quantity["unit"], _figure(same[0]), _figure(quantity)))
     return pairs
 
 
@@ -243,21 +279,42 @@ def unquoted(content: str) -> str:
 
 
 def claim_words(claim: dict[str, Any]) -> dict[str, str]:
-    """A report claim's parts as the renderers show them (plain text, unescaped)."""
+    """A report claim's parts as the renderers show them (plain text, unescaped). The
+    earlier claim an update or corroboration refers to is shown by its speaker, words
+    and date: claim ids mean nothing to a reader."""
     said = f"“{unquoted(claim['content'])}”" if claim["quote"] else claim["content"]
     if not said.endswith((".", "!", "?", ".”", "?”", "!”")):
         said += "."
-    relation = claim["relation"]
+    first = claim.get("first_published") or {}
+    first_seen_at = claim["first_outlet"]
     return {
         "speaker": speaker_label(claim["speaker"]),
         "cue": claim["cue"],
         "said": said,
         "figures": f"Figures: {'; '.join(claim['figures'])}." if claim["figures"] else "",
+        "first_published": first.get("outlet") or first_seen_at,
+        "first_published_url": first.get("url") or claim["first_url"],
+        "first_seen_elsewhere": ""
+        if first.get("outlet", first_seen_at) == first_seen_at
+        else first_seen_at,
         "repeated_by": ", ".join(sorted({r["outlet"] for r in claim["repeated_by"]})),
-        "relation": f"{relation.capitalize()} of claim {claim['related_claim_id']}."
-        if relation
-        else "",
+        "relation": _relation_words(claim),
     }
+
+
+RELATION_WORDS = {"update": "Updates", "corroboration": "Corroborates"}
+
+
+def _relation_words(claim: dict[str, Any]) -> str:
+    earlier = claim.get("earlier")
+    if not claim["relation"] or not earlier:
+        return ""
+    words = unquoted(earlier["content"])
+    if len(words) > 120:
+        words = words[:117].rstrip() + "…"
+    verb = RELATION_WORDS.get(claim["relation"], claim["relation"].capitalize())
+    day = str(earlier["first_seen"])[:10]
+    return f"{verb} {speaker_label(earlier['speaker'])} ({earlier['cue']}, {day}): “{words}”"
 
 
 def for_reading(report: dict[str, Any]) -> dict[str, Any]:

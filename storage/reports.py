@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from sqlalchemy import Select, func, select
@@ -23,6 +23,17 @@ from storage.models import (
     WatchArticle,
     WatchRow,
 )
+
+
+def _came_out(article: dict[str, Any]) -> str:
+    """When an article came out: published (UTC) when it says, else first seen."""
+    return str(article.get("published_utc") or article["seen_at"])
+
+
+class _Reports(HasSessions, Protocol):
+    def mention_outlets(self, claim_ids: list[int]) -> dict[int, list[dict[str, Any]]]: ...
+    def cluster_of(self, article_ids: list[int]) -> dict[int, int]: ...
+    def cluster_origins(self, cluster_ids: list[int]) -> dict[int, int]: ...
 
 
 class ReportStore:
@@ -140,18 +151,14 @@ class ReportStore:
 
     def mention_outlets(self: HasSessions, claim_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
         """For each claim, every article that carried it, first seen first."""
+        # PostgreSQL wants every selected article column grouped by
+        grouped = (ClaimMention.claim_id, ArticleRow.id, ArticleRow.outlet, ArticleRow.site_name,
+                   ArticleRow.canonical_url, ArticleRow.title, ArticleRow.published_at)  # fmt: skip
         query = (
-            select(
-                ClaimMention.claim_id,
-                func.min(ClaimMention.seen_at).label("seen_at"),
-                ArticleRow.id,
-                ArticleRow.outlet,
-                ArticleRow.site_name,
-                ArticleRow.canonical_url,
-            )
+            select(*grouped, func.min(ClaimMention.seen_at).label("seen_at"))
             .join(ArticleRow, ArticleRow.id == ClaimMention.article_id)
             .where(ClaimMention.claim_id.in_(claim_ids))
-            .group_by(ClaimMention.claim_id, ArticleRow.id)
+            .group_by(*grouped)
             .order_by(ClaimMention.claim_id, "seen_at", ArticleRow.id)
         )
         carried: dict[int, list[dict[str, Any]]] = defaultdict(list)
@@ -159,9 +166,43 @@ class ReportStore:
             for row in s.execute(query):
                 carried[int(row.claim_id)].append(
                     {"article_id": row.id, "outlet": row.site_name or row.outlet,
-                     "url": row.canonical_url, "seen_at": iso(row.seen_at)}
+                     "url": row.canonical_url, "seen_at": iso(row.seen_at),
+                     "title": row.title, "published_utc": iso(row.published_at)}
                 )  # fmt: skip
         return dict(carried)
+
+    def article_titles(self: HasSessions, article_ids: list[int]) -> dict[int, str]:
+        with self.session() as s:
+            rows = s.execute(
+                select(ArticleRow.id, ArticleRow.title).where(ArticleRow.id.in_(article_ids))
+            ).all()
+        return {int(a): t or "" for a, t in rows}
+
+    def cluster_origins(self: HasSessions, cluster_ids: list[int]) -> dict[int, int]:
+        """The origin article of each cluster that has one."""
+        with self.session() as s:
+            rows = s.execute(
+                select(StoryCluster.id, StoryCluster.origin_article_id).where(
+                    StoryCluster.id.in_(cluster_ids), StoryCluster.origin_article_id.is_not(None)
+                )
+            ).all()
+        return {int(c): int(a) for c, a in rows if a is not None}
+
+    def claim_provenance(self: _Reports, claim_ids: list[int]) -> dict[int, dict[str, Any]]:
+        """For each claim: the article that first published it (its story's origin
+        when the origin carries it, else the earliest published article carrying it,
+        else the first seen), and the others that repeated it, in the order they came
+        out. Copies are often crawled first: first seen is not first published."""
+        carried = self.mention_outlets(claim_ids) if claim_ids else {}
+        articles = sorted({a["article_id"] for carriers in carried.values() for a in carriers})
+        clusters = self.cluster_of(articles) if articles else {}
+        origins = set(self.cluster_origins(sorted(set(clusters.values()))).values())
+        provenance = {}
+        for claim_id, carriers in carried.items():
+            ordered = sorted(carriers, key=lambda a: (a["article_id"] not in origins,
+                                                      _came_out(a), a["article_id"]))  # fmt: skip
+            provenance[claim_id] = {"first_published": ordered[0], "repeated_by": ordered[1:]}
+        return provenance
 
     def fetch_health(
         self: HasSessions, watch_id: int, start: datetime, end: datetime

@@ -162,16 +162,25 @@ def test_a_sentence_that_gives_its_earlier_figure_states_the_change() -> None:
 def test_an_update_links_to_the_earlier_claim_whose_figure_it_mentions() -> None:
     from claims.matching import KnownClaim, KnownClaims, MatchKind
 
+    def sent(value: float) -> frozenset[Any]:
+        return frozenset({(value, "troops", "sent")})
+
     known = KnownClaims([
-        KnownClaim(1, "nis", "1,500 troops were shipped", frozenset({(1500.0, "troops")})),
-        KnownClaim(2, "nis", "12,000 troops will go in all", frozenset({(12000.0, "troops")})),
+        KnownClaim(1, "nis", "1,500 troops were shipped", frozenset({(1500.0, "troops")}),
+                   sent(1500.0)),
+        KnownClaim(2, "nis", "2,000 troops had arrived", frozenset({(2000.0, "troops")}),
+                   sent(2000.0)),
+        KnownClaim(3, "nis", "12,000 troops will go in all", frozenset({(12000.0, "troops")}),
+                   frozenset({(12000.0, "troops", "planned")})),
     ])  # fmt: skip
     figures = frozenset({(3000.0, "troops")})
-    latest = known.match("nis", "3,000 troops were sent", figures)
-    assert (latest.kind, latest.claim_id) == (MatchKind.UPDATE, 2)
+    latest = known.match("nis", "3,000 troops were sent", figures, claim_measures=sent(3000.0))
+    assert (latest.kind, latest.claim_id) == (MatchKind.UPDATE, 2)  # not the planned total
     mentioned = known.match("nis", "3,000 troops, up from 1,500", figures,
-                            frozenset({3000.0, 1500.0}))  # fmt: skip
+                            frozenset({3000.0, 1500.0}), sent(3000.0))  # fmt: skip
     assert (mentioned.kind, mentioned.claim_id) == (MatchKind.UPDATE, 1)
+    unclear = known.match("nis", "3,000 troops", figures, claim_measures=frozenset())
+    assert unclear.kind is not MatchKind.UPDATE
 
 
 def test_a_long_described_source_still_fits_the_speaker_column() -> None:
@@ -200,7 +209,8 @@ def test_the_claim_index_matches_as_a_walk_over_every_known_claim() -> None:
                 if wording_similarity(c.content, content) >= (0.3 if figs else 0.5):
                     return Match(MatchKind.MENTION, c.id)
             elif c.speaker_key == key and any(
-                u in {u for _, u in c.figures} and (v, u) not in c.figures for v, u in figs
+                (u, sc) in {(u, sc) for _, u, sc in c.measures} and (v, u, sc) not in c.measures
+                for v, u, sc in measures(figs)
             ):
                 update = update or c
             elif c.speaker_key != key and corroborated is None and c.figures & figs:
@@ -211,6 +221,9 @@ def test_the_claim_index_matches_as_a_walk_over_every_known_claim() -> None:
             return Match(MatchKind.CORROBORATION, corroborated.id)
         return Match(MatchKind.NEW)
 
+    def measures(figs: frozenset[Any]) -> frozenset[Any]:
+        return frozenset((v, u, "sent" if v < 5000 else "planned") for v, u in figs)
+
     rng = random.Random(5)
     speakers, words = ["nis", "budanov", "zelenskyy", "peskov"], ["troops", "shells", "sent"]
     known: list[KnownClaim] = []
@@ -220,7 +233,8 @@ def test_the_claim_index_matches_as_a_walk_over_every_known_claim() -> None:
         figs = frozenset((float(rng.choice([1500, 3000, 12000])), rng.choice(words[:2]))
                          for _ in range(rng.randint(0, 2)))  # fmt: skip
         content = " ".join(rng.choice(words) for _ in range(4))
-        assert index.match(key, content, figs) == by_walking(key, content, figs, known)
-        claim = KnownClaim(claim_id, key, content, figs)
+        found = index.match(key, content, figs, claim_measures=measures(figs))
+        assert found == by_walking(key, content, figs, known)
+        claim = KnownClaim(claim_id, key, content, figs, measures(figs))
         known.append(claim)
         index.append(claim)

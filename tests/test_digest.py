@@ -78,7 +78,10 @@ def test_the_day_the_figures_changed(digests: tuple[str, Path]) -> None:
     claims = [c for group in report["claims"] for c in group["claims"]]
     assert report["numbers"]["new_claims"] == len(claims) > 0
     nis = next(c for c in claims if "3,000" in c["sentence"])
+    # the NIS's earlier figure in the watch is its planned total (12,000): not what the
+    # 3,000 counts, so no link to it; the sentence states its own change
     assert nis["first_outlet"] == "AJP" and nis["relation"] == "update"
+    assert nis["related_claim_id"] is None and nis["earlier"] is None
     assert any(c["repeated_by"] for c in claims)
     assert [c["summary"] for c in report["figure_changes"]] == ["NIS: 1,500 → about 3,000 troops"]
     markdown = (digests[1] / f"{FIGURES_DAY}.md").read_text(encoding="utf-8")

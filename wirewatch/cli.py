@@ -572,8 +572,8 @@ def claims_group() -> None:
     """Claims: attributed statements (who said what, with which figures)."""
 
 
-CLAIM_COLUMNS = ("id", "first_seen", "speaker", "cue", "figures", "relation", "outlet",
-                 "articles", "content")  # fmt: skip
+CLAIM_COLUMNS = ("id", "first_seen", "speaker", "cue", "content", "figures", "relation",
+                 "first_published", "outlet", "repeated_by")  # fmt: skip
 
 
 @claims_group.command("list")
@@ -596,22 +596,32 @@ CLAIM_COLUMNS = ("id", "first_seen", "speaker", "cue", "figures", "relation", "o
 @click.option("--watch", "watch_name", default=None, help="Only claims of this watch.")
 def claims_list(db_url: str, fmt: str, since: str | None, new_only: bool,
                 cluster_id: int | None, watch_name: str | None) -> None:  # fmt: skip
-    """List recorded claims, oldest first: speaker, cue, figures, where first seen,
-    how many articles carry them, and whether they update or corroborate another.
+    """List recorded claims, oldest first: speaker, cue and content (so that each can
+    be checked against its sentence), figures, the outlet that first published the claim
+    (its story's origin when that carries it, else the earliest published), when and
+    where wirewatch first saw it (first_seen, outlet), the outlets that repeated it, and
+    whether it updates or corroborates an earlier claim (by id; "update (stated)" when
+    the sentence gives its own earlier figure).
 
     Example: wirewatch claims list --since 1d --new --format json
     """
     store = open_store(db_url)
     try:
         rows = store.list_claims(parse_since(since), new_only, cluster_id, watch_name)
+        provenance = store.claim_provenance([row["id"] for row in rows]) if rows else {}
     finally:
         store.close()
     for row in rows:
         row["figures"] = ", ".join(q["text"] for q in row["quantities"])
+        known = provenance.get(row["id"])
+        row["first_published"] = known["first_published"]["outlet"] if known else row["outlet"]
+        repeated = known["repeated_by"] if known else []
+        row["repeated_by"] = ", ".join(dict.fromkeys(r["outlet"] for r in repeated))
         if row["relation"]:
-            row["relation"] = f"{row['relation']} of {row['related_claim_id']}"
+            related = row["related_claim_id"]
+            row["relation"] += f" of {related}" if related else " (stated)"
     print_rows(rows, CLAIM_COLUMNS, fmt, title="Claims",
-               optional=("cue", "relation", "articles", "figures"))  # fmt: skip
+               optional=("cue", "relation", "figures", "repeated_by"))  # fmt: skip
 
 
 @claims_group.command("extract")
