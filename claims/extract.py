@@ -41,13 +41,19 @@ CUE_VERBS = (
     "shows decided blasted condemned praised defended arguing saying telling insisting "
     "noting adding warning claiming suggesting calling promising asks seemed seems hope "
     "fear doubt doubts doubted acknowledging admitting charges announce argue insist "
-    "suggest"
+    "suggest stating dismissing denying rejecting confirming describing accusing "
+    "explaining stressing announcing"
 ).split()
 _CUE_SET = frozenset(CUE_VERBS)
 # Multi-word cues, matched before single verbs.
 _PHRASE_CUES = (
     "according to", "pointed out", "pointed to", "made clear", "has learned", "have learned",
     "called for", "called on",
+)  # fmt: skip
+# Three-word cues: a refusal to confirm is a statement too ("declined to confirm ...").
+_PHRASE_CUES_3 = frozenset(
+    f"{verb} to {what}" for verb in ("declined", "declines", "refused", "refuses")
+    for what in ("confirm", "comment", "say", "deny", "discuss", "verify")
 )  # fmt: skip
 # Words that may stand between a speaker and its cue ("X also said", "X has denied").
 _BETWEEN = frozenset(
@@ -60,7 +66,9 @@ _BETWEEN = frozenset(
 _TIME = re.compile(
     r"(?:\s*,?\s*(?:on|last|this|early|late|earlier)?\s*(?:monday|tuesday|wednesday|"
     r"thursday|friday|saturday|sunday|week|month|year|night|morning|evening|today|"
-    r"yesterday|(?:jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)[a-z]*\.?\s*\d*)\s*,?)+$",
+    # months written out or abbreviated, not any word that starts like one ("Mariano")
+    r"yesterday|(?:january|february|march|april|june|july|august|september|october|"
+    r"november|december|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\b\.?\s*\d*)\s*,?)+$",
     re.IGNORECASE,
 )
 PRONOUNS = frozenset("he she they i we it you".split())
@@ -76,7 +84,10 @@ SPEAKER_NOUNS = frozenset(
     "department office people person documents data figures observers investigators "
     "committee council court judge spokespeople representative representatives staff team "
     "member members party voters economists observers insiders group organization service "
-    "administration pentagon kremlin white house".split()
+    "administration pentagon kremlin white house nominee candidate chairman chairwoman "
+    "ambassador envoy professor historian economist activist activists advocates "
+    "organizers protesters demonstrators union coalition website founder owner "
+    "executive executives ceo manager".split()
 )
 _DETERMINERS = frozenset("the a an this that these those its their his her our".split())
 # Tokens that end a speaker noun phrase when scanning back from the cue.
@@ -87,6 +98,7 @@ _NP_STOP = frozenset(
 )
 _BE = frozenset("is are was were be been being".split())
 # Cues that mean something else before "to" ("he claims to be", "is expected to").
+_TO_VERBS = frozenset("be have been include number total exceed represent contain".split())
 _NOT_BEFORE_TO = frozenset("claims claim claimed expected said says seems seemed thought".split())
 # Labels that open a line with a colon without naming a speaker.
 _NOT_SPEAKERS_BEFORE_COLON = frozenset(
@@ -107,6 +119,34 @@ _NOT_NAMES = frozenset(
 _CALENDAR = frozenset(
     "monday tuesday wednesday thursday friday saturday sunday today yesterday".split()
 )
+_MONTHS = frozenset(
+    "january february march april may june july august september october november december "
+    "jan feb mar apr jun jul aug sep sept oct nov dec".split()
+)
+# A speaker is a person, an office, an organisation or an outlet: never a date, a
+# platform a statement was posted on, or a piece of evidence ("Fresh evidence suggests",
+# "Aerial photographs show", "posted on Telegram saying"). Seen in the seed documents.
+NOT_SPEAKER_HEADS = frozenset(
+    "telegram twitter facebook instagram youtube tiktok weibo whatsapp "
+    "radio television tv screen evidence footage video videos photo photos photograph "
+    "photographs image images picture pictures satellite later earlier week month year "
+    "morning evening night".split()
+)
+# Adverbs set off by commas that are not an appositive ("Zelenskyy, however, said").
+_DISCOURSE_ADVERBS = frozenset(
+    "however meanwhile though too also nonetheless nevertheless instead moreover "
+    "furthermore separately likewise similarly".split()
+)
+# Who a statement is told to ("told reporters", "told the Associated Press"): the
+# object of the cue, not its content.
+_AUDIENCES = frozenset(
+    "reporters journalists lawmakers legislators parliament press media audience crowd "
+    "conference briefing committee hearing interviewer supporters students workers "
+    "troops officials residents viewers listeners readers broadcaster newspaper agency "
+    "outlet program programme show station channel radio television tv".split()
+)
+_TELL_CUES = frozenset("told tell tells telling".split())
+_OBJECT_PRONOUNS = frozenset("him her them us me you".split())
 # The last word of an organisation's name: its key is then its initials.
 _ORG_HEADS = frozenset(
     "service agency ministry department office council committee party organization "
@@ -115,12 +155,20 @@ _ORG_HEADS = frozenset(
     "navy guard corps".split()
 )
 _TOKEN = re.compile(
-    r"[A-Za-z][\w'’-]*(?:\.[A-Za-z]+)*\.?|\([A-Z][\w.-]{0,12}\)|\d(?:[\d,.]*\d)?|''|[^\w\s]"
+    # an apostrophe stays in a word ("Scott's", "officials'") unless it is half of a
+    # '' quotation mark ("mechanics''")
+    r"[A-Za-z](?:[\w’-]|'(?!'))*(?:\.[A-Za-z]+)*\.?|\([A-Z][\w.-]{0,12}\)|\d(?:[\d,.]*\d)?|''"
+    r"|[^\w\s]"
 )
+# A US politician's party and state after the name ("R-Ky.", "D-Calif."): the full stop
+# abbreviates the state.
+_PARTY_TAG = re.compile(r"[RDI]-[A-Z][a-z]{0,4}$")
 _QUOTES = '"“”'
 _QUOTE_MARKS = frozenset({'"', "“", "”", "''"})
 _CLAUSE_PUNCT = frozenset([*",;:—–()[]", *_QUOTES, "''"])
-_MAX_SPEAKER_TOKENS = 9
+# Long enough for "conservative ruling People Power Party's floor leader Rep. Choo
+# Kyung-ho" (10 tokens, seed 000); longer runs are clauses, not speakers.
+_MAX_SPEAKER_TOKENS = 12
 # What may stand right before a speaker or cue that follows the content ('...," he said').
 _BEFORE_SPEAKER = frozenset({",", "”", '"', "''"})
 _ACRONYM = re.compile(r"\(([A-Z]{2,9})\)")
@@ -141,6 +189,7 @@ class Claim:
     quantities: tuple[Quantity, ...] = field(default=())
     speaker_start: int = 0  # offsets of the speaker as written, in the text
     speaker_end: int = 0
+    quote_part: bool = False  # a sentence of a quote whose speaker another sentence names
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -165,24 +214,130 @@ MAX_TEXT_CHARS = 300_000
 
 def extract_claims(text: str) -> list[Claim]:
     """Every attributed statement in a text (its first MAX_TEXT_CHARS), in order, with
-    offsets into `text`."""
-    claims: list[Claim] = []
-    last_speaker: tuple[str, str] | None = None
-    for sentence in split_sentences(text[:MAX_TEXT_CHARS]):
+    offsets into `text`. Every sentence of a quote belongs to its speaker, also those of
+    it that do not name the speaker (marked `quote_part`)."""
+    reader = _ClaimReader(text[:MAX_TEXT_CHARS])
+    for sentence in split_sentences(reader.text):
+        reader.read(sentence)
+    reader.end_paragraph()
+    return reader.claims
+
+
+class _ClaimReader:
+    """Reads a text's sentences in order, keeping what the next sentence needs: who was
+    named last (for "he said") and the sentences of a quote still waiting for, or
+    continuing, its speaker. A quote never runs past its paragraph."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.claims: list[Claim] = []
+        self.last_speaker: tuple[str, str] | None = None
+        self.waiting: list[Sentence] = []  # inside a quote whose speaker comes later
+        self.open_claim: Claim | None = None  # its quote goes on into the next sentence
+        self.last_quote_claim: Claim | None = None  # the paragraph's last quote, for the
+        self.previous_end = 0  # unattributed quote that follows it
+
+    def read(self, sentence: Sentence) -> None:
+        if "\n" in self.text[self.previous_end : sentence.start]:
+            self.end_paragraph()
+        self.previous_end = sentence.end
         tokens = _tokens(sentence.text)
+        balance = _quote_balance(sentence.text)
         claim = _claim_in(sentence, tokens)
         if claim is None:
-            last_speaker = _subject_named(sentence.text, tokens) or last_speaker
-            continue
-        if claim.speaker_key in PRONOUNS and last_speaker is not None:
-            # "he said": the person named last (a light coreference that is right for
-            # the usual news pattern of a named speaker followed by "he added")
-            speaker, key = last_speaker
-            claim = dataclasses.replace(claim, speaker=speaker, speaker_key=key)
-        elif claim.speaker_key not in PRONOUNS:
-            last_speaker = (claim.speaker, claim.speaker_key)
-        claims.append(claim)
-    return claims
+            self._unattributed(sentence, tokens, balance)
+            return
+        claim = self._resolved(sentence, tokens, claim)
+        if self.waiting and balance < 0 and claim.quote:
+            self.claims.extend(_quote_part(claim, waiting) for waiting in self.waiting)
+        self.waiting = []
+        self.claims.append(claim)
+        self.open_claim = claim if balance > 0 else None
+        self.last_quote_claim = claim if claim.quote else None
+
+    def _unattributed(self, sentence: Sentence, tokens: list[_Token], balance: int) -> None:
+        if self.open_claim is not None:
+            self.claims.append(_quote_part(self.open_claim, sentence))
+            if balance < 0:
+                self.open_claim = None
+            return
+        if balance > 0 or (self.waiting and balance == 0):
+            self.waiting.append(sentence)
+        else:
+            self.waiting = []
+        self.last_speaker = _subject_named(sentence.text, tokens) or self.last_speaker
+
+    def _resolved(self, sentence: Sentence, tokens: list[_Token], claim: Claim) -> Claim:
+        if claim.speaker_key not in PRONOUNS:
+            self.last_speaker = (claim.speaker, claim.speaker_key)
+            return claim
+        # "Kim's visit ..., where he described": the person named in the sentence; "he
+        # said": else the person named last (a light coreference that is right for the
+        # usual news pattern of a named speaker followed by "he added")
+        named = _possessor_before(sentence, tokens, claim) or self.last_speaker
+        if named is None:
+            return claim
+        return dataclasses.replace(claim, speaker=named[0], speaker_key=named[1])
+
+    def end_paragraph(self) -> None:
+        """A quote opened right after a quoted claim and left unattributed in the same
+        paragraph is the same speaker's, as news copy writes it."""
+        if self.waiting and self.last_quote_claim is not None:
+            self.claims.extend(_quote_part(self.last_quote_claim, s) for s in self.waiting)
+        self.waiting = []
+        self.open_claim = None
+        self.last_quote_claim = None
+
+
+def _quote_balance(sentence: str) -> int:
+    """+1 when a sentence opens a quotation it does not close, -1 when it closes one it
+    did not open, else 0."""
+    opened = sentence.count("“") - sentence.count("”")
+    if sentence.count('"') % 2:
+        opened += 1 if sentence.lstrip().startswith('"') else -1
+    return (opened > 0) - (opened < 0)
+
+
+def _quote_part(claim: Claim, sentence: Sentence) -> Claim:
+    """A sentence of `claim`'s quote that does not itself name the speaker."""
+    return dataclasses.replace(
+        claim,
+        sentence=sentence.text,
+        start=sentence.start,
+        end=sentence.end,
+        content=sentence.text.strip(' "“”'),
+        quote=True,
+        quantities=tuple(find_quantities(sentence.text)),
+        quote_part=True,
+    )
+
+
+_SUBORDINATORS = frozenset("where when while which as after before".split())
+# Contractions that look like possessives ("It's", "That's").
+_NOT_POSSESSORS = PRONOUNS | _DETERMINERS | frozenset("there here what who let".split())
+
+
+def _possessor_before(
+    sentence: Sentence, tokens: list[_Token], claim: Claim
+) -> tuple[str, str] | None:
+    """A name in the possessive before a pronoun speaker that does not open the sentence
+    ("... cemented by Kim's visit to Russia, where he described ...")."""
+    offset = claim.speaker_start - sentence.start
+    before = [t for t in tokens if t.end <= offset]
+    if not before or before[-1].text.lower() not in _SUBORDINATORS:
+        return None  # only "..., where he", "in which he": else the person named last
+    for token in reversed(before):
+        word = token.text
+        stem = word[:-2]
+        if (
+            word.endswith(("’s", "'s"))
+            and word[0].isupper()
+            and stem.isalpha()
+            and (stem.lower() not in _NOT_POSSESSORS)
+        ):
+            name = word[:-2]
+            return name, speaker_key(name)
+    return None
 
 
 def _subject_named(text: str, tokens: list[_Token]) -> tuple[str, str] | None:
@@ -197,14 +352,52 @@ def _subject_named(text: str, tokens: list[_Token]) -> tuple[str, str] | None:
 def _claim_in(sentence: Sentence, tokens: list[_Token]) -> Claim | None:
     for index, cue_length in _cue_positions(tokens):
         found = _attribution(tokens, index, cue_length, sentence.text)
-        if found is not None:
+        if found is None:
+            found = _relative_speaker(tokens, index, cue_length, sentence.text)
+            if found is None:
+                continue
             speaker_span, content_span = found
-            return _build(sentence, tokens, index, cue_length, speaker_span, content_span)
-    colon = _colon_speaker(tokens, sentence.text)
-    if colon is None:
+            claim = _build(sentence, tokens, index, cue_length, speaker_span, content_span)
+            resolved = _with_antecedent(claim, sentence, tokens, speaker_span[0])
+            if resolved is not None:
+                return resolved
+            continue
+        speaker_span, content_span = found
+        return _build(sentence, tokens, index, cue_length, speaker_span, content_span)
+    credited = _dash_credit(tokens) or _colon_speaker(tokens, sentence.text)
+    if credited is None:
         return None
-    speaker_span, content_span = colon
-    return _build(sentence, tokens, speaker_span[1], 1, speaker_span, content_span)
+    speaker_span, content_span = credited
+    marker = speaker_span[1] if content_span[0] > 0 else speaker_span[0] - 1
+    return _build(sentence, tokens, marker, 1, speaker_span, content_span)
+
+
+def _relative_speaker(
+    tokens: list[_Token], cue: int, length: int, text: str
+) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    """ "McConnell, now the Senate majority leader, who in 2010 said ...": the relative
+    pronoun as written; its antecedent names the speaker (_with_antecedent)."""
+    end = _skip_between(tokens, _skip_time_back(tokens, _skip_between(tokens, cue)))
+    while end > 0 and (tokens[end - 1].text.isdigit() or tokens[end - 1].text.lower() == "in"):
+        end -= 1  # "who in 2010 said"
+    if end < 2 or tokens[end - 1].text.lower() not in {"who", "which"}:
+        return None
+    start = _content_after_cue(tokens, cue, cue + length)
+    if start >= len(tokens):
+        return None
+    return (end - 1, end), (tokens[start].start, len(text))
+
+
+def _with_antecedent(
+    claim: Claim, sentence: Sentence, tokens: list[_Token], pronoun: int
+) -> Claim | None:
+    """The claim of a relative pronoun, credited to the noun phrase it follows."""
+    end = pronoun - (tokens[pronoun - 1].text == ",")
+    antecedent = _speaker_before(tokens, end) if end > 0 else None
+    if antecedent is None or not _named_speaker(tokens[antecedent[0] : antecedent[1]]):
+        return None  # "..., which showed" after a thing, not a speaker
+    name = sentence.text[tokens[antecedent[0]].start : tokens[antecedent[1] - 1].end]
+    return dataclasses.replace(claim, speaker=name, speaker_key=speaker_key(name))
 
 
 def _tokens(text: str) -> list[_Token]:
@@ -215,7 +408,7 @@ def _tokens(text: str) -> list[_Token]:
         word, start, end = match.group(), match.start(), match.end()
         stem = word[:-1]
         sentence_stop = word.endswith(".") and "." not in stem and len(stem) > 1
-        if sentence_stop and stem.lower() not in ABBREVIATIONS:
+        if sentence_stop and stem.lower() not in ABBREVIATIONS and not _PARTY_TAG.match(stem):
             tokens.append(_Token(stem, start, end - 1))
             tokens.append(_Token(".", end - 1, end))
             continue
@@ -233,11 +426,19 @@ def _cue_positions(tokens: list[_Token]) -> list[tuple[int, int]]:
         if inside[i]:
             continue
         pair = f"{word} {words[i + 1]}" if i + 1 < len(words) else ""
+        triple = f"{pair} {words[i + 2]}" if i + 2 < len(words) else ""
         if not tokens[i].text.islower() and not _capitalised_cue(tokens, i):
             continue  # "The United States", a headline's "Confirmed"
-        if word in _NOT_BEFORE_TO and i + 1 < len(words) and words[i + 1] == "to":
-            continue
-        if pair in _PHRASE_CUES:
+        if triple in _PHRASE_CUES_3:
+            positions.append((i, 3))
+        elif (
+            word in _NOT_BEFORE_TO
+            and i + 1 < len(words)
+            and words[i + 1] == "to"
+            and (word not in {"said", "says"} or i + 2 >= len(words) or words[i + 2] in _TO_VERBS)
+        ):
+            continue  # "is said to be", "claims to have"; not "said to the TV"
+        elif pair in _PHRASE_CUES:
             positions.append((i, 2))
         elif word in _CUE_SET:
             positions.append((i, 1))
@@ -294,19 +495,75 @@ def _attribution(
     if before is not None and noun_like and not _named_speaker(tokens[before[0] : before[1]]):
         before = None  # "This development follows claims made by ..."
     if before is not None:
-        content_start = after
-        if content_start < len(tokens) and tokens[content_start].text.lower() == "that":
-            content_start += 1
+        content_start = _content_after_cue(tokens, cue, after)
         if _content_comes_first(tokens, before[0], content_start):
             return before, (0, tokens[before[0] - 1].start)  # '"...," Austin said.'
         if content_start >= len(tokens):
             return None
         return before, (tokens[content_start].start, len(text))
-    if cue > 0 and tokens[cue - 1].text in _BEFORE_SPEAKER:  # '"...," said Dmitry Peskov.'
+    inverted = tokens[cue].text.lower() not in _TELL_CUES  # "..., told his advisers" is whom
+    if inverted and cue > 0 and tokens[cue - 1].text in _BEFORE_SPEAKER:
+        # '"...," said Dmitry Peskov.'
         speaker = _speaker_after(tokens, after)
         if speaker is not None:
             return speaker, (0, tokens[cue - 1].start)
     return None
+
+
+_TIME_WORDS = (
+    _CALENDAR
+    | _MONTHS
+    | frozenset(
+        "on last this earlier later week month year morning afternoon evening night".split()
+    )
+)
+# Phrases that may stand between a cue and its "that" ("said during a news conference
+# with Zelenskyy Thursday that ...").
+_PHRASE_OPENERS = frozenset("during at in on after before while from with via".split())
+# How far a "that" may stand after such a phrase's start: longer is another clause.
+_THAT_WINDOW = 15
+
+
+def _content_after_cue(tokens: list[_Token], cue: int, after: int) -> int:
+    """Where the content starts after a cue: past whom it was told to ("told reporters",
+    "told the Associated Press"), when ("Saturday"), where ("during a news conference
+    with ..."), and "that"."""
+    position = _past_audience(tokens, after) if tokens[cue].text.lower() in _TELL_CUES else after
+    while position < len(tokens) and (
+        tokens[position].text.lower() in _TIME_WORDS or tokens[position].text.isdigit()
+    ):
+        position += 1
+    if position < len(tokens) and tokens[position].text.lower() in _PHRASE_OPENERS:
+        for index in range(position + 1, min(len(tokens), position + _THAT_WINDOW)):
+            word = tokens[index].text
+            if word in _CLAUSE_PUNCT or word in ".!?":
+                break
+            if word.lower() == "that":
+                return index + 1
+    if position < len(tokens) and tokens[position].text.lower() == "that":
+        return position + 1
+    return position
+
+
+def _past_audience(tokens: list[_Token], after: int) -> int:
+    """Past "reporters", "a news conference", "the Associated Press", "CNN"."""
+    position = after
+    if position < len(tokens) and tokens[position].text.lower() in _DETERMINERS:
+        position += 1
+    start = position
+    while position < len(tokens) and position - start < 4:
+        word = tokens[position].text
+        if word[0].isupper() and word.lower() not in _TIME_WORDS and word.lower() not in PRONOUNS:
+            position += 1
+        elif word.lower() in _AUDIENCES or word.lower() in _OBJECT_PRONOUNS:
+            return position + 1
+        elif word.isalpha() and word.islower() and position - start < 2:
+            position += 1  # "a parliamentary committee", "a news conference"
+        else:
+            break
+    if position > start and tokens[position - 1].text[0].isupper():
+        return position
+    return after
 
 
 def _content_comes_first(tokens: list[_Token], speaker_start: int, after_cue: int) -> bool:
@@ -317,8 +574,9 @@ def _content_comes_first(tokens: list[_Token], speaker_start: int, after_cue: in
     if tokens[speaker_start - 1].text != ",":
         return True  # a closing quotation mark
     rest = [t for t in tokens[after_cue:] if t.text not in ".!?"]
-    if len(rest) < 3:
-        return True
+    if len(rest) < 3 or rest[0].text in {",", ";"}:
+        return True  # '..., officials said this week, raising questions ...'
+
     if any(t.text.lower() == "that" for t in tokens[after_cue - 1 : after_cue + 4]):
         return False  # "..., Budanov said (in April) that ..."
     # after the cue only a when or where: "..., a source said on Friday in Seoul."
@@ -344,9 +602,19 @@ def _according_to(
 def _skip_between(tokens: list[_Token], cue: int) -> int:
     """Where the words before a cue end once "also", "has", "later" ... are skipped."""
     end = cue
-    while end > 0 and tokens[end - 1].text.lower() in _BETWEEN:
+    while end > 0 and (tokens[end - 1].text.lower() in _BETWEEN or _adverb(tokens[end - 1].text)):
         end -= 1
     return end
+
+
+# Words in -ly that are nouns or adjectives, not adverbs ("the family said").
+_NOT_ADVERBS = frozenset("family ally assembly monopoly daily weekly italy rally".split())
+
+
+def _adverb(word: str) -> bool:
+    """ "strongly", "boldly", "generally": an adverb standing between speaker and cue."""
+    lower = word.lower()
+    return word.islower() and lower.endswith("ly") and len(lower) > 4 and lower not in _NOT_ADVERBS
 
 
 def _speaker_before(tokens: list[_Token], cue: int) -> tuple[int, int] | None:
@@ -354,35 +622,114 @@ def _speaker_before(tokens: list[_Token], cue: int) -> tuple[int, int] | None:
     end = _skip_between(tokens, cue)
     if end > 0 and tokens[end - 1].text.lower() in _BE and not tokens[cue].text.endswith("ing"):
         return None  # a passive ("it was later revealed"), not a speaker speaking
-    end = _skip_time_back(tokens, end)
+    end = _skip_between(tokens, _skip_time_back(tokens, end))
     start = end
     while start > 0 and end - start < _MAX_SPEAKER_TOKENS:
         word = tokens[start - 1].text
         lower = word.lower()
+        if lower == "of" and _inside_name(tokens, start - 1):
+            start -= 1  # "Secretary of Defense Lloyd Austin", "Ministry of Defence"
+            continue
+        if lower == "and" and _joins_adjectives(tokens, start - 1, end):
+            start -= 1  # "South Korean and Ukrainian officials"
+            continue
         if word in _CLAUSE_PUNCT or lower in _NP_STOP:
             break
-        if word[0].isdigit() or (word in ".!?"):
-            break
+        if word[0].isdigit() or word in ".!?-" or (_PAREN_TAG.fullmatch(word) and start - 1 == 0):
+            break  # a dateline's "(AJP) -" or "(AP) —" is not part of the speaker
         start -= 1
     while start < end and tokens[start].text.lower() in _CONJUNCTIONS:
         start += 1
     return (start, end) if _plausible_speaker(tokens[start:end]) else None
 
 
+_NOT_IN_APPOSITIVE = _BE | frozenset(
+    "have has had appear appears appeared will would could may might can should must".split()
+)
+_RELATIVES = frozenset("who whose which that".split())
+
+
+def _looks_appositive(aside: list[_Token]) -> bool:
+    """ "the state's campaign chairman", "head of the centre", "a division of Immigration
+    and Customs Enforcement": a noun phrase, not a clause ("and some workers appear to
+    have been dispatched ...")."""
+    words = [t.text.lower() for t in aside]
+    # a relative clause inside it may have any verb ("a Syrian refugee who feared
+    # retaliation and asked not to be identified")
+    head = words[: next((i for i, w in enumerate(words) if w in _RELATIVES), len(words))]
+    return (
+        0 < len(aside) <= 20 and words[0] not in {"and", "or", "but"}
+        and not any(w in _NOT_IN_APPOSITIVE for w in head)
+    )  # fmt: skip
+
+
+def _joins_adjectives(tokens: list[_Token], conjunction: int, end: int) -> bool:
+    """ "and" between two capitalised adjectives of one speaker noun ("South Korean and
+    Ukrainian officials"), not between two speakers' names ("Russia and Ukraine")."""
+    head = tokens[end - 1].text
+    return (
+        conjunction > 0 and end - conjunction >= 3 and tokens[conjunction - 1].text[0].isupper()
+        and tokens[conjunction + 1].text[0].isupper() and head.lower() in SPEAKER_NOUNS
+        and head.islower()
+    )  # fmt: skip
+
+
+def _inside_name(tokens: list[_Token], of: int) -> bool:
+    """ "of" between two capitalised words, as in a title or an office."""
+    return (
+        0 < of < len(tokens) - 1
+        and tokens[of - 1].text[0].isupper()
+        and (tokens[of + 1].text[0].isupper())
+    )
+
+
+# How far back the name before an appositive may stand ("Dr. Connie Mariano, who as a
+# Navy captain was the White House physician in the administration of ... , said").
+_APPOSITIVE_WINDOW = 45
+
+
 def _appositive_speaker(tokens: list[_Token], cue: int) -> tuple[int, int] | None:
     """ "Phil Lovas, the state's campaign chairman, said": the name before the
-    appositive, with the appositive in its span."""
+    appositive, with the appositive in its span; "Michael Mulgrew, president of the
+    United Federation of Teachers, which represents ..., said": the name that opens the
+    sentence or a clause, past the asides; "Mr. Obama, who understood ..., told", "Trump,
+    speaking to veterans, said", "Zelenskyy, however, said": the name alone."""
     end = _skip_between(tokens, cue)
     if end < 2 or tokens[end - 1].text != ",":
         return None
-    for comma in range(end - 2, max(0, end - 30), -1):
-        word = tokens[comma].text
-        if word in '“”";:.!?':
-            return None
+    asides_end, relative, fallback = end - 1, False, None
+    for comma in _commas_back(tokens, end - 2)[:3]:
+        aside = tokens[comma + 1 : asides_end]
+        if aside and aside[0].text.lower() in _RELATIVES:
+            relative = True
+        elif not _looks_appositive(aside):
+            break  # "... laborers, and some workers appear ..., reported X"
+        name = _speaker_before(tokens, comma)
+        if name is not None:
+            first = tokens[comma + 1 : end - 1]
+            alone = (
+                relative
+                or {t.text.lower() for t in first} <= _DISCOURSE_ADVERBS
+                or (first[0].text.endswith("ing"))
+            )
+            span = name if alone else (name[0], end - 1)
+            if name[0] == 0 or tokens[name[0] - 1].text in {",", "(", "—", "–", ";", ":"}:
+                return span
+            fallback = fallback or span  # "... of Teachers" inside an appositive
+        asides_end = comma
+    return fallback
+
+
+def _commas_back(tokens: list[_Token], start: int) -> list[int]:
+    """The commas before `start`, nearest first, within the sentence's clause."""
+    commas = []
+    for index in range(start, max(-1, start - _APPOSITIVE_WINDOW), -1):
+        word = tokens[index].text
+        if word in '“”";:.!?' or word == "''":
+            break
         if word == ",":
-            name = _speaker_before(tokens, comma)
-            return (name[0], end - 1) if name is not None else None
-    return None
+            commas.append(index)
+    return commas
 
 
 def _coordinated_subject(tokens: list[_Token], cue: int) -> tuple[int, int] | None:
@@ -390,7 +737,12 @@ def _coordinated_subject(tokens: list[_Token], cue: int) -> tuple[int, int] | No
     tweets, saying ...": the sentence's subject, when it opens the sentence."""
     end = _skip_between(tokens, cue)
     joined_by_and = end >= 3 and tokens[end - 1].text.lower() == "and"
-    participle = tokens[cue].text.endswith("ing") and end >= 3 and tokens[end - 1].text == ","
+    # "Trump defended the tweets, saying ...", "Kovalenko posted on Telegram saying ...";
+    # not a gerund ("by saying", "of denying")
+    participle = (
+        tokens[cue].text.endswith("ing") and end >= 3
+        and tokens[end - 1].text.lower() not in _NP_STOP
+    )  # fmt: skip
     if not (joined_by_and or participle):
         return None
     return _opening_subject(tokens)
@@ -398,14 +750,15 @@ def _coordinated_subject(tokens: list[_Token], cue: int) -> tuple[int, int] | No
 
 def _opening_subject(tokens: list[_Token]) -> tuple[int, int] | None:
     """A pronoun or a name (up to four capitalised words) opening the sentence."""
-    if tokens and tokens[0].text.lower() in PRONOUNS - {"it", "you"}:
-        return (0, 1)
-    length = 0
-    while length < len(tokens) and length < 4 and tokens[length].text[0].isupper():
+    first = 1 if tokens and tokens[0].text.lower() in _CONJUNCTIONS else 0  # "But the U.S."
+    if len(tokens) > first and tokens[first].text.lower() in PRONOUNS - {"it", "you"}:
+        return (first, first + 1)
+    length = first
+    while length < len(tokens) and length - first < 4 and tokens[length].text[0].isupper():
         length += 1
-    if length == 0 or tokens[0].text.lower() in _NOT_NAMES | _CALENDAR | _DETERMINERS:
+    if length == first or tokens[first].text.lower() in _NOT_NAMES | _CALENDAR | _DETERMINERS:
         return None
-    return (0, length) if _plausible_speaker(tokens[:length]) else None
+    return (first, length) if _plausible_speaker(tokens[first:length]) else None
 
 
 def _colon_speaker(
@@ -423,6 +776,22 @@ def _colon_speaker(
                 and _plausible_speaker(words)
             ):
                 return (start, colon), (tokens[colon + 1].start, len(text))
+            return None
+    return None
+
+
+def _dash_credit(tokens: list[_Token]) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    """'“... He represents our greatest shame.” ― Sonya Herridge': a quote credited
+    with a dash and the speaker's name."""
+    for dash in range(len(tokens) - 2, 0, -1):
+        if tokens[dash].text in "―—" and tokens[dash - 1].text in _QUOTE_MARKS:
+            end = len(tokens) - (tokens[-1].text in ".!?")
+            if end - dash - 1 > _MAX_SPEAKER_TOKENS or not tokens[dash + 1].text[0].isupper():
+                return None
+            words = tokens[dash + 1 : end]
+            names = words[: next((i for i, w in enumerate(words) if w.text == ","), len(words))]
+            if _plausible_speaker(names):
+                return (dash + 1, dash + 1 + len(names)), (0, tokens[dash - 1].end)
             return None
     return None
 
@@ -448,6 +817,8 @@ def _speaker_after(tokens: list[_Token], start: int) -> tuple[int, int] | None:
 
 def _named_speaker(words: list[_Token]) -> bool:
     """A pronoun, a name, or a phrase headed by a known speaker noun."""
+    while words and _PAREN_TAG.fullmatch(words[-1].text):
+        words = words[:-1]  # "Rep. Jim Jordan (R-Ohio)" by its name
     if not words:
         return False
     last = words[-1].text
@@ -471,13 +842,15 @@ def _plausible_speaker(words: list[_Token]) -> bool:
     if len(lowered) == 1 and (lowered[0] in _NOT_NAMES or lowered[0] in _CALENDAR):
         return False
     head = lowered[-1].rstrip(".")
-    if head in _CALENDAR:
-        return False
+    if head in _CALENDAR or head in _MONTHS or head in NOT_SPEAKER_HEADS or head.isdigit():
+        return False  # "In June", "Telegram later", "Fresh evidence", "2023"
+    if lowered[0] in {"in", "on", "at", "during", "since", "by"}:
+        return False  # a phrase of time or place opening a sentence
     if head.endswith(("'s", "’s")):
         return False  # a possessive is not a head ("Seoul's confirmation")
     if head in SPEAKER_NOUNS:
         return True
-    if len(texts) >= 2 and head.isalpha() and not head.endswith(("ly", "ed", "ing")):
+    if len(texts) >= 2 and head.isalpha() and not (_adverb(head) or head.endswith(("ed", "ing"))):
         return True  # "the commission says", "civil rights activists say"
     content = [t for t, low in zip(texts, lowered, strict=True) if low not in _DETERMINERS]
     return bool(content) and content[-1][0].isupper() and lowered[0] not in {"i", "we"}

@@ -36,6 +36,9 @@ _NEXT_WORD = re.compile(r"[\"'“‘(\[]*([\w.]+)")
 # A spaced ellipsis of three dots leaves a sentence open ("the thing is . . . I didn't");
 # a fourth dot is the sentence's own full stop.
 _OPEN_ELLIPSIS = re.compile(r"(?<=[^.\s]\s)\.\s\.\s\.\s*$")
+DASHES = "―—"
+# A dash and a few words to the end of the line: who said the quote before it.
+_DASH_CREDIT = re.compile(r"[―—]\s*[A-Z][^\n.!?]{0,80}$", re.MULTILINE)
 # How far back from a full stop its word is looked for: longer than any abbreviation.
 LAST_WORD_WINDOW = 40
 # A time of day ends a sentence only after a few words ("He left at 6 P.M. Mr. Smith
@@ -70,6 +73,8 @@ def _ends_sentence(text: str, start: int, match: re.Match[str]) -> bool:
     following = text[match.end() : match.end() + 1]
     if following and (following.islower() or following.isdigit() or following in ".…"):
         return False  # "Pitt & Co. at noon", "Oct. 8", "N°. 1026", an ellipsis going on
+    if following in DASHES and _DASH_CREDIT.match(text, match.end()):
+        return False  # '"... our greatest shame.” ― Sonya Herridge': the quote's credit
     next_word = _NEXT_WORD.match(text, match.end())
     opener = next_word is not None and next_word.group(1).lower() in SENTENCE_OPENERS
     stop = match.group()[0]

@@ -12,6 +12,11 @@ Scoring is per sentence, with our own sentence splitter over the article text:
   the annotated Source of an attribution cued in that sentence (pronouns included,
   as written, before our coreference step).
 
+Sentences of a quote that name no speaker themselves (claims marked `quote_part`: the
+first sentences of a quote attributed at its end) have no cue, so they are left out of
+the three scores above and scored on their own: the share of them that lie inside an
+annotated Content span (`quote_parts_in_content`).
+
 Articles annotated by several annotators (agreement checks) are scored once, with
 the first annotation file in name order.
 
@@ -36,6 +41,7 @@ class Gold:
     cues: list[tuple[int, int]] = field(default_factory=list)
     # cue span -> source spans of that attribution
     sources: dict[tuple[int, int], list[tuple[int, int]]] = field(default_factory=dict)
+    contents: list[tuple[int, int]] = field(default_factory=list)
 
 
 def load_annotations(path: Path) -> Gold:
@@ -58,6 +64,8 @@ def load_annotations(path: Path) -> Gold:
         gold.cues.append(cue_span)
         source = spans.get(relation.get("Source", ""))
         gold.sources[cue_span] = source[1] if source else []
+        content = spans.get(relation.get("Content", ""))
+        gold.contents.extend(content[1] if content else [])
     return gold
 
 
@@ -84,7 +92,12 @@ def evaluate(root: Path = POLNEAR) -> dict[str, float]:
     counts: dict[str, int] = defaultdict(int)
     annotated = articles(root)
     for _, text, gold in annotated:
-        claims = {claim.start: claim for claim in extract_claims(text)}
+        found = extract_claims(text)
+        for part in (c for c in found if c.quote_part):
+            counts["quote_parts"] += 1
+            span = (part.start, part.end)
+            counts["quote_parts_in_content"] += any(_overlaps(span, c) for c in gold.contents)
+        claims = {claim.start: claim for claim in found if not claim.quote_part}
         for sentence in split_sentences(text):
             cues = [c for c in gold.cues if sentence.start <= c[0] < sentence.end]
             claim = claims.get(sentence.start)
@@ -103,13 +116,17 @@ def evaluate(root: Path = POLNEAR) -> dict[str, float]:
         "precision": round(counts["correct"] / max(1, counts["found"]), 3),
         "recall": round(counts["correct"] / max(1, counts["gold"]), 3),
         "speaker_match": round(counts["speaker_match"] / max(1, counts["correct"]), 3),
+        "quote_parts": counts["quote_parts"],
+        "quote_parts_in_content": round(
+            counts["quote_parts_in_content"] / max(1, counts["quote_parts"]), 3
+        ),
     }
 
 
 def misses(root: Path = POLNEAR, limit: int = 40) -> None:
     """Print false positives and wrong speakers, for tuning."""
     for _, text, gold in articles(root):
-        claims = {claim.start: claim for claim in extract_claims(text)}
+        claims = {claim.start: claim for claim in extract_claims(text) if not claim.quote_part}
         for sentence in split_sentences(text):
             cues = [c for c in gold.cues if sentence.start <= c[0] < sentence.end]
             claim = claims.get(sentence.start)
