@@ -98,6 +98,7 @@ _NP_STOP = frozenset(
 )
 _BE = frozenset("is are was were be been being".split())
 # Cues that mean something else before "to" ("he claims to be", "is expected to").
+_NOT_CUES = frozenset("called off|called up|called in|found out|called back".split("|"))
 _TO_VERBS = frozenset("be have been include number total exceed represent contain".split())
 _NOT_BEFORE_TO = frozenset("claims claim claimed expected said says seems seemed thought".split())
 # Labels that open a line with a colon without naming a speaker.
@@ -108,7 +109,8 @@ _NOT_SPEAKERS_BEFORE_COLON = frozenset(
 )
 # Cues that are as often nouns: they need a named speaker right before them.
 _NOUN_LIKE_CUES = frozenset(
-    "claims claim reports estimates estimate notes charges fears hopes doubts".split()
+    "claims claim reports estimates estimate notes charges fears hopes doubts warning "
+    "warnings".split()
 )
 _CONJUNCTIONS = frozenset("but and yet so meanwhile however also still".split())
 # Capitalised words that open sentences without being names ("More reported evidence").
@@ -143,7 +145,8 @@ _AUDIENCES = frozenset(
     "reporters journalists lawmakers legislators parliament press media audience crowd "
     "conference briefing committee hearing interviewer supporters students workers "
     "troops officials residents viewers listeners readers broadcaster newspaper agency "
-    "outlet program programme show station channel radio television tv".split()
+    "outlet program programme show station channel radio television tv analysts "
+    "investors".split()
 )
 _TELL_CUES = frozenset("told tell tells telling".split())
 _OBJECT_PRONOUNS = frozenset("him her them us me you".split())
@@ -261,6 +264,10 @@ class _ClaimReader:
             if balance < 0:
                 self.open_claim = None
             return
+        if self.last_quote_claim is not None and not self.waiting and _whole_quote(sentence.text):
+            # '“...,” Solovey told the AP. “The dissemination of this video ...”'
+            self.claims.append(_quote_part(self.last_quote_claim, sentence))
+            return
         if balance > 0 or (self.waiting and balance == 0):
             self.waiting.append(sentence)
         else:
@@ -287,6 +294,15 @@ class _ClaimReader:
         self.waiting = []
         self.open_claim = None
         self.last_quote_claim = None
+
+
+def _whole_quote(sentence: str) -> bool:
+    """A sentence that is one quotation from its first character to its last."""
+    text = sentence.strip()
+    return (
+        len(text) > 2 and text[0] in "“\"" and text.rstrip(".!?")[-1:] in "”\""
+        and text.count("“") <= 1 and _quote_balance(text) == 0
+    )  # fmt: skip
 
 
 def _quote_balance(sentence: str) -> int:
@@ -438,6 +454,8 @@ def _cue_positions(tokens: list[_Token]) -> list[tuple[int, int]]:
             and (word not in {"said", "says"} or i + 2 >= len(words) or words[i + 2] in _TO_VERBS)
         ):
             continue  # "is said to be", "claims to have"; not "said to the TV"
+        elif pair in _NOT_CUES:
+            continue  # "called off a strike"
         elif pair in _PHRASE_CUES:
             positions.append((i, 2))
         elif word in _CUE_SET:
@@ -501,6 +519,8 @@ def _attribution(
         if content_start >= len(tokens):
             return None
         return before, (tokens[content_start].start, len(text))
+    if noun_like:
+        return _made_by(tokens, after, text)
     inverted = tokens[cue].text.lower() not in _TELL_CUES  # "..., told his advisers" is whom
     if inverted and cue > 0 and tokens[cue - 1].text in _BEFORE_SPEAKER:
         # '"...," said Dmitry Peskov.'
@@ -510,13 +530,9 @@ def _attribution(
     return None
 
 
-_TIME_WORDS = (
-    _CALENDAR
-    | _MONTHS
-    | frozenset(
-        "on last this earlier later week month year morning afternoon evening night".split()
-    )
-)
+_PERIODS = frozenset("week month year morning afternoon evening night weekend".split())
+_TIME_MODIFIERS = frozenset("on last this next earlier later early late".split())
+_TIME_WORDS = _CALENDAR | _MONTHS | _PERIODS | _TIME_MODIFIERS
 # Phrases that may stand between a cue and its "that" ("said during a news conference
 # with Zelenskyy Thursday that ...").
 _PHRASE_OPENERS = frozenset("during at in on after before while from with via".split())
@@ -529,9 +545,7 @@ def _content_after_cue(tokens: list[_Token], cue: int, after: int) -> int:
     "told the Associated Press"), when ("Saturday"), where ("during a news conference
     with ..."), and "that"."""
     position = _past_audience(tokens, after) if tokens[cue].text.lower() in _TELL_CUES else after
-    while position < len(tokens) and (
-        tokens[position].text.lower() in _TIME_WORDS or tokens[position].text.isdigit()
-    ):
+    while position < len(tokens) and _time_word(tokens, position):
         position += 1
     if position < len(tokens) and tokens[position].text.lower() in _PHRASE_OPENERS:
         for index in range(position + 1, min(len(tokens), position + _THAT_WINDOW)):
@@ -543,6 +557,15 @@ def _content_after_cue(tokens: list[_Token], cue: int, after: int) -> int:
     if position < len(tokens) and tokens[position].text.lower() == "that":
         return position + 1
     return position
+
+
+def _time_word(tokens: list[_Token], position: int) -> bool:
+    """ "Saturday", "this week", "on Tuesday" ("on" only before a day or month)."""
+    word = tokens[position].text.lower()
+    following = tokens[position + 1].text.lower() if position + 1 < len(tokens) else ""
+    if word in _TIME_MODIFIERS:  # not "called this development"
+        return following in _CALENDAR or following in _MONTHS or following in _PERIODS
+    return word in _TIME_WORDS or word.isdigit()
 
 
 def _past_audience(tokens: list[_Token], after: int) -> int:
@@ -564,6 +587,25 @@ def _past_audience(tokens: list[_Token], after: int) -> int:
     if position > start and tokens[position - 1].text[0].isupper():
         return position
     return after
+
+
+def _made_by(
+    tokens: list[_Token], after: int, text: str
+) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    """ "claims made by Kyrylo Budanov, head of Ukrainian military intelligence, that
+    around 11,000 ...": the speaker after "by", the content after "that"."""
+    position = after + (after < len(tokens) and tokens[after].text.lower() == "made")
+    if position >= len(tokens) or tokens[position].text.lower() != "by":
+        return None
+    speaker = _speaker_after(tokens, position + 1)
+    if speaker is None or not _named_speaker(tokens[speaker[0] : speaker[1]]):
+        return None
+    for index in range(speaker[1], min(len(tokens) - 1, speaker[1] + _THAT_WINDOW)):
+        if tokens[index].text.lower() == "that":
+            return speaker, (tokens[index + 1].start, len(text))
+        if tokens[index].text in ".!?;" or tokens[index].text in _QUOTE_MARKS:
+            break
+    return None
 
 
 def _content_comes_first(tokens: list[_Token], speaker_start: int, after_cue: int) -> bool:
@@ -633,6 +675,9 @@ def _speaker_before(tokens: list[_Token], cue: int) -> tuple[int, int] | None:
         if lower == "and" and _joins_adjectives(tokens, start - 1, end):
             start -= 1  # "South Korean and Ukrainian officials"
             continue
+        if lower == "and" and _names_from_start(tokens, start - 1):
+            start = 1 if tokens[0].text in {"Both", "Neither"} else 0
+            break  # "Both North Korea and Russia have denied"
         if word in _CLAUSE_PUNCT or lower in _NP_STOP:
             break
         if word[0].isdigit() or word in ".!?-" or (_PAREN_TAG.fullmatch(word) and start - 1 == 0):
@@ -661,6 +706,13 @@ def _looks_appositive(aside: list[_Token]) -> bool:
         0 < len(aside) <= 20 and words[0] not in {"and", "or", "but"}
         and not any(w in _NOT_IN_APPOSITIVE for w in head)
     )  # fmt: skip
+
+
+def _names_from_start(tokens: list[_Token], conjunction: int) -> bool:
+    """Only capitalised words from the sentence's start to this "and", and after it up
+    to the cue: two names joined ("North Korea and Russia"), one subject."""
+    first = 1 if tokens and tokens[0].text in {"Both", "Neither"} else 0
+    return conjunction > first and all(t.text[0].isupper() for t in tokens[first:conjunction])
 
 
 def _joins_adjectives(tokens: list[_Token], conjunction: int, end: int) -> bool:
@@ -756,9 +808,26 @@ def _opening_subject(tokens: list[_Token]) -> tuple[int, int] | None:
     length = first
     while length < len(tokens) and length - first < 4 and tokens[length].text[0].isupper():
         length += 1
+    role = _role_after(tokens, first, length)  # "Local authorities", "The Republican nominee"
+    if role is not None:
+        return (first, role)
     if length == first or tokens[first].text.lower() in _NOT_NAMES | _CALENDAR | _DETERMINERS:
         return None
     return (first, length) if _plausible_speaker(tokens[first:length]) else None
+
+
+def _role_after(tokens: list[_Token], first: int, length: int) -> int | None:
+    """Where a subject headed by a speaker noun ends: "Local authorities", "The
+    Republican nominee", "Union leaders" (up to two lowercase words after the
+    capitalised ones)."""
+    if length == first or tokens[first].text.lower() in _NOT_NAMES | _CALENDAR:
+        return None
+    for end in range(length + 1, min(len(tokens), length + 2) + 1):
+        if not tokens[end - 1].text.isalpha() or not tokens[end - 1].text.islower():
+            return None
+        if tokens[end - 1].text in SPEAKER_NOUNS:
+            return end
+    return None
 
 
 def _colon_speaker(
@@ -839,6 +908,9 @@ def _plausible_speaker(words: list[_Token]) -> bool:
         return True
     if any(t in PRONOUNS for t in lowered):
         return False  # "he and she", "it is" ... : not a plain speaker phrase
+    verbs = [t for t, w in zip(lowered, texts, strict=True) if w.islower()]
+    if any((t in _CUE_SET and t not in _NOUN_LIKE_CUES) or t in _BE for t in verbs):
+        return False  # a clause, not a speaker: "Rail workers called off a strike"
     if len(lowered) == 1 and (lowered[0] in _NOT_NAMES or lowered[0] in _CALENDAR):
         return False
     head = lowered[-1].rstrip(".")
@@ -887,8 +959,14 @@ def _is_quote(content: str, before_attribution: str) -> bool:
     """A direct quote: the content is mostly inside quotation marks, or the sentence
     opens with a quote that closes right before the speaker ('"...," he said')."""
     quoted = sum(len(m) for m in re.findall(r"[\"“]([^\"”]+)[\"”]", content))
-    return quoted >= 0.6 * max(1, len(content)) or bool(
-        re.search(r"[,?!][\"”]\s*$", before_attribution.rstrip())
+    # the quote opens at the sentence's start, or in an earlier sentence ("... concerns,”
+    # Solovey said" closes a quote it did not open)
+    opens = (
+        before_attribution.lstrip()[:1] in {'"', "“"} or before_attribution.startswith("''")
+        or _quote_balance(before_attribution) < 0
+    )  # fmt: skip
+    return quoted >= 0.6 * max(1, len(content)) or (
+        opens and bool(re.search(r"[,?!](?:[\"”]|'')\s*$", before_attribution.rstrip()))
     )
 
 

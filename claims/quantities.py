@@ -54,7 +54,7 @@ _UNIT_OF = {alias: unit for unit, aliases in UNIT_SYNONYMS.items() for alias in 
 _SKIP_AFTER_NUMBER = frozenset(
     "additional more new other extra of the these those them their its north south korean "
     "russian ukrainian american chinese special elite regular active military combat "
-    "armed young".split()
+    "armed young naval air ground artillery".split()
 )
 _NOT_UNITS = frozenset(
     "and or to in on at by from for with as that which who were was is it they he she we "
@@ -84,7 +84,7 @@ _SCALE_WORD = r"(?:" + "|".join(WORD_SCALES) + r")"
 # "Group of Seven" stays a name (the first word may be capitalised: "Thirty soldiers").
 _WORD_NUMBER = re.compile(
     r"(?i:" + _QUALIFIER + r")(?<![\w-])(?P<words>(?i:"
-    r"(?:(?:a|"
+    r"(?:(?:half\s+a|a|"
     + _NUMBER_WORD
     + r")(?:-"
     + _NUMBER_WORD
@@ -153,7 +153,7 @@ _SCOPE_RULES = (
 _SCOPE_PATTERNS = tuple((scope, re.compile(rf"\b(?:{words})\b")) for scope, words in _SCOPE_RULES)
 _PART = re.compile(r"\s*(?:of|among)\s+(?:these|those|them|the|which|whom)\b", re.IGNORECASE)
 # What bounds the clause a figure's scope is read from.
-_CLAUSE_BOUNDARY = re.compile(r"[,;:()—–]|\bwith\b|\bwhile\b|\bbut\b|\bwhereas\b", re.IGNORECASE)
+_CLAUSE_BOUNDARY = re.compile(r"[,;:()—–]|\b(?:with|while|but|whereas|and)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,14 +252,16 @@ def spelled_value(words: str) -> float | None:
     for word in re.split(r"[\s-]+", words.lower()):
         if word in {"and", ""}:
             continue
-        if word == "a":
-            current = 1
+        if word == "half":
+            current = 0.5  # "half a million"
+        elif word == "a":
+            current = current or 1
         elif word in SMALL_NUMBERS:
             current += SMALL_NUMBERS[word]
         elif word == "hundred":
-            current = max(current, 1) * 100
+            current = (current or 1) * 100
         elif word in WORD_SCALES:
-            total += max(current, 1) * WORD_SCALES[word]
+            total += (current or 1) * WORD_SCALES[word]
             current = 0
         else:
             return None
@@ -316,10 +318,24 @@ def _unit_after(sentence: str, position: int) -> tuple[str, int]:
         lower = word.group().lower()
         if lower in _NOT_UNITS:
             return "", position
-        if word.group()[0].isupper() or lower in _SKIP_AFTER_NUMBER:
+        skipped = lower in _SKIP_AFTER_NUMBER or _adjective(lower, sentence, word.end())
+        if word.group()[0].isupper() or skipped:
             continue
         return _UNIT_OF.get(lower, lower), word.end()
     return "", position
+
+
+_ADJECTIVE_ENDINGS = ("ic", "al", "ian", "ese", "ish", "ous", "ive", "ary")
+_NEXT_WORD = re.compile(r"\s+([a-z]+)")
+
+
+def _adjective(word: str, sentence: str, end: int) -> bool:
+    """ "24 domestic flights", "seven naval vessels": an adjective before the counted
+    noun, judged by its ending and a lowercase word after it."""
+    if not word.endswith(_ADJECTIVE_ENDINGS):
+        return False
+    following = _NEXT_WORD.match(sentence, end)
+    return following is not None and following.group(1) not in _NOT_UNITS
 
 
 class _Taken:

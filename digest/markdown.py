@@ -179,7 +179,7 @@ def _claim_line(claim: dict[str, Any]) -> str:
     if words["repeated_by"]:
         parts.append(f"Repeated by {escape(words['repeated_by'])}.")
     if words["relation"]:
-        parts.append(f"*{words['relation']}*")
+        parts.append(f"*{escape(words['relation'])}*")
     return " ".join(p for p in parts if p)
 
 

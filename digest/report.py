@@ -282,7 +282,10 @@ def claim_words(claim: dict[str, Any]) -> dict[str, str]:
     """A report claim's parts as the renderers show them (plain text, unescaped). The
     earlier claim an update or corroboration refers to is shown by its speaker, words
     and date: claim ids mean nothing to a reader."""
-    said = f"“{unquoted(claim['content'])}”" if claim["quote"] else claim["content"]
+    words = unquoted(claim["content"])
+    # a whole quote gets its marks back; a content that quotes in part keeps its own
+    whole = claim["quote"] and not any(mark in words for mark in '“”"')
+    said = f"“{words}”" if whole else claim["content"]
     if not said.endswith((".", "!", "?", ".”", "?”", "!”")):
         said += "."
     first = claim.get("first_published") or {}

@@ -91,6 +91,21 @@ def test_the_day_the_figures_changed(digests: tuple[str, Path]) -> None:
     assert positions == sorted(positions)
 
 
+def test_every_figure_change_of_the_demo_is_a_labelled_revision(digests: tuple[str, Path]) -> None:
+    """A false "figure changed" line is worse than a missing one: every line of every
+    demo day is one of the story's true revisions (tests/claims_labels.py)."""
+    from tests.claims_labels import REVISIONS
+
+    lines = []
+    for day in DAYS:
+        report = json.loads((digests[1] / f"{day}.json").read_text(encoding="utf-8"))
+        lines += [
+            (c["speaker"].lower(), c["before"]["value"], c["after"]["value"], c["unit"])
+            for c in report["figure_changes"]
+        ]
+    assert lines and set(lines) <= REVISIONS, lines
+
+
 def test_a_day_with_nothing_new_still_gets_a_short_digest(digests: tuple[str, Path]) -> None:
     markdown = (digests[1] / f"{QUIET_DAY}.md").read_text(encoding="utf-8")
     assert f"Nothing new on {QUIET_DAY}" in markdown
