@@ -6,16 +6,24 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+# US states as news copy abbreviates them ("Johnnie Wilson, of Springfield, Va., said").
+STATES = frozenset(
+    "ala ariz ark calif colo conn del fla ga ill ind kan ky la md mass mich minn miss mo "
+    "mont neb nev okla ore pa tenn tex vt va wash wis wyo".split()
+)
 # Words whose trailing full stop does not end a sentence in news copy: titles before a
 # name, months and "No." before a number, and the like.
-ABBREVIATIONS = frozenset(
-    "mr mrs ms dr prof gen lt col sgt capt cmdr adm gov sen rep rev st jr sr inc corp co "
-    "ltd no nos vs jan feb mar apr jun jul aug sep sept oct nov dec u.s u.k u.n e.u a.m "
-    "p.m i.e e.g approx est dept ft mt pres sec etc p pp fig vol ch art".split()
+ABBREVIATIONS = (
+    frozenset(
+        "mr mrs ms dr prof gen lt col sgt capt cmdr adm gov sen rep rev st jr sr inc corp co "
+        "ltd no nos vs jan feb mar apr jun jul aug sep sept oct nov dec u.s u.k u.n e.u a.m "
+        "p.m i.e e.g approx est dept ft mt pres sec etc p pp fig vol ch art".split()
+    )
+    | STATES
 )
 # Of those, the ones a sentence may end on ("... talks with Pitt & Co. It closed ...",
 # "... in the U.S. How ..."): they end one when the next word opens a sentence.
-MAY_END_SENTENCE = frozenset("inc corp co ltd jr sr u.s u.k u.n e.u etc".split())
+MAY_END_SENTENCE = frozenset("inc corp co ltd jr sr u.s u.k u.n e.u etc".split()) | STATES
 TIMES_OF_DAY = frozenset({"a.m", "p.m"})
 # Words that open sentences and are not names, so that "U.S. He said" ends one sentence
 # while "U.S. Government" does not.
@@ -38,7 +46,9 @@ _NEXT_WORD = re.compile(r"[\"'“‘(\[]*([\w.]+)")
 _OPEN_ELLIPSIS = re.compile(r"(?<=[^.\s]\s)\.\s\.\s\.\s*$")
 DASHES = "―—"
 # A dash and a few words to the end of the line: who said the quote before it.
-_DASH_CREDIT = re.compile(r"[―—]\s*[A-Z][^\n.!?]{0,80}$", re.MULTILINE)
+_DASH_CREDIT = re.compile(
+    r"[―—]\s*[A-Z](?:[^\n.!?]|\.(?=[ \t]+[A-Z])){0,80}[.!?]?[ \t]*$", re.MULTILINE
+)  # initials may stand in the name ("― Edwin G. Monroy")
 # How far back from a full stop its word is looked for: longer than any abbreviation.
 LAST_WORD_WINDOW = 40
 # A time of day ends a sentence only after a few words ("He left at 6 P.M. Mr. Smith

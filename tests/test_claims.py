@@ -110,10 +110,14 @@ def test_sentences_keep_abbreviations_together() -> None:
 
 @pytest.mark.skipif(not (POLNEAR / "attributions").is_dir(), reason="../shared/polnear-dev absent")
 def test_polnear_attribution_targets() -> None:
+    # issue 16's targets (measured on PolNeAR's dev split, the only one we have: the
+    # rules were tuned on it too, so these are not held-out figures)
     scores = evaluate(Path(POLNEAR))
-    assert scores["precision"] >= 0.90, scores
-    assert scores["recall"] >= 0.60, scores
-    assert scores["speaker_match"] >= 0.85, scores
+    assert scores["precision"] >= 0.92, scores
+    assert scores["recall"] >= 0.68, scores
+    assert scores["speaker_match"] >= 0.93, scores
+    # the sentences of a quote that name no speaker lie inside annotated content
+    assert scores["quote_parts_in_content"] >= 0.95, scores
 
 
 def test_claims_extract_command_writes_one_line_per_claim(tmp_path: Path) -> None:
