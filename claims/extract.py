@@ -204,7 +204,8 @@ class Claim:
     def to_json(self) -> dict[str, Any]:
         return {
             "sentence": self.sentence, "start": self.start, "end": self.end,
-            "speaker": self.speaker, "cue": self.cue, "quote": self.quote,
+            "speaker": self.speaker, "cue": self.cue, "content": self.content,
+            "quote": self.quote, "quote_part": self.quote_part,
             "quantities": [q.to_json() for q in self.quantities],
         }  # fmt: skip
 

@@ -630,9 +630,12 @@ def claims_extract(input_file: Any) -> None:
     """Find the claims in the texts of INPUT.jsonl (no database needed).
 
     Each input line is {"id": ..., "text": ...}. Writes one JSON line per claim found:
-    {"id", "sentence", "start", "end", "speaker", "cue", "quote", "quantities"}, where
-    start and end are character offsets of the sentence in the text and each quantity
-    has text, value, unit and qualifier. Lines that cannot be used are reported on
+    {"id", "sentence", "start", "end", "speaker", "cue", "content", "quote",
+    "quote_part", "quantities"}, where start and end are character offsets of the
+    sentence in the text, quote_part marks a sentence of a quote whose speaker another
+    sentence names, and each quantity has text, value, unit, qualifier, scope (what it
+    counts: sent, planned, first_batch, region, part, casualties, or "" when unclear)
+    and exact (false for a magnitude such as "hundreds"). Lines that cannot be used are reported on
     stderr with their line number and skipped; the exit code is then 1.
 
     Example: wirewatch claims extract articles.jsonl > claims.jsonl
