@@ -263,6 +263,7 @@ class _ClaimReader:
             self.claims.extend(_quote_part(claim, waiting) for waiting in self.waiting)
         self.waiting = []
         self.claims.append(claim)
+        self.claims.extend(_with_claims(sentence, tokens, claim))
         self.open_claim = claim if balance > 0 else None
         self.last_quote_claim = claim if claim.quote else None
 
@@ -371,6 +372,25 @@ def _subject_named(text: str, tokens: list[_Token]) -> tuple[str, str] | None:
         return None
     name = text[tokens[subject[0]].start : tokens[subject[1] - 1].end]
     return name, speaker_key(name)
+
+
+def _with_claims(sentence: Sentence, tokens: list[_Token], first: Claim) -> list[Claim]:
+    """A second speaker in an absolute clause: "the Kremlin has denied reports ..., with
+    spokesman Dmitry Peskov dismissing the allegations as 'fake news'"."""
+    found = []
+    for index, length in _cue_positions(tokens):
+        if not tokens[index].text.endswith("ing"):
+            continue
+        speaker = _speaker_before(tokens, index)
+        if speaker is None or speaker[0] == 0 or tokens[speaker[0] - 1].text.lower() != "with":
+            continue
+        if not _named_speaker(tokens[speaker[0] : speaker[1]]) or index + length >= len(tokens):
+            continue
+        content = (tokens[index + length].start, len(sentence.text))
+        claim = _build(sentence, tokens, index, length, speaker, content)
+        if claim.speaker_key != first.speaker_key:
+            found.append(claim)
+    return found
 
 
 def _claim_in(sentence: Sentence, tokens: list[_Token]) -> Claim | None:

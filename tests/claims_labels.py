@@ -120,6 +120,8 @@ LABELS = (
           main=False),
     Label(S4, "the Kremlin has denied reports", "Kremlin", "denied",
           "reports of North Korean soldiers fighting in Ukraine"),
+    Label(S4, "the Kremlin has denied reports", "Peskov", "dismissing",
+          "the allegations as “fake news,”"),
     # the newsroom's update of the AJP story (day 3)
     Label(AJP_UPDATE, "about 3,000 North Korean troops had now been sent", "NIS", "said",
           "about 3,000 North Korean troops",

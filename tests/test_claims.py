@@ -147,6 +147,76 @@ def test_claims_extract_command_writes_one_line_per_claim(tmp_path: Path) -> Non
     assert "in.jsonl:2:" in result.stderr and "in.jsonl:3:" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("about fifteen hundred troops were sent", (1500.0, "troops", "about")),
+        ("three thousand troops", (3000.0, "troops", "")),
+        ("forty-five people died", (45.0, "people", "")),
+        ("thirty soldiers arrived", (30.0, "troops", "")),
+        ("Thirty soldiers were killed", (30.0, "troops", "")),
+        ("some 11 000 soldiers", (11000.0, "troops", "some")),
+        ("some 11\u202f000 soldiers", (11000.0, "troops", "some")),
+        ("3k soldiers", (3000.0, "troops", "")),
+        ("half a million visitors", (500000.0, "visitors", "")),
+        ("one hundred and fifty shells", (150.0, "shells", "")),
+        ("24 domestic flights", (24.0, "flights", "")),
+    ],
+)
+def test_numbers_in_words_and_digits(text: str, expected: tuple[float, str, str]) -> None:
+    (quantity,) = find_quantities(text)
+    assert (quantity.value, quantity.unit, quantity.qualifier) == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["the Group of Seven ministers", "one of the soldiers", "On Oct. 14 the troops"]
+)
+def test_words_that_are_no_figures(text: str) -> None:
+    assert [q for q in find_quantities(text) if q.unit != "date"] == []
+
+
+def test_a_figure_knows_what_it_counts() -> None:
+    """The issue's false revisions: Budanov's 11,000 in all and 2,600 of them in Kursk;
+    the NIS's 12,000 planned and 1,500 in the first phase."""
+
+    def scopes(text: str) -> list[tuple[float, str]]:
+        return [(q.value, q.scope) for q in find_quantities(text) if q.unit == "troops"]
+
+    assert scopes("more than 11,000 North Korean soldiers would be ready to fight") == [
+        (11000.0, "planned")
+    ]
+    assert scopes("at least 2,600 of these troops would be stationed in Russia's Kursk region") == [
+        (2600.0, "part")
+    ]
+    nis = ("North Korea has decided to dispatch around 12,000 troops to support Russia, with "
+           "about 1,500 soldiers sent during the first phase.")  # fmt: skip
+    assert scopes(nis) == [(12000.0, "planned"), (1500.0, "first_batch")]
+    assert scopes("about 3,000 troops had now been sent, up from 1,500") == [
+        (3000.0, "sent"), (1500.0, "")
+    ]  # fmt: skip
+    assert scopes("hundreds of troops gathered") == [(200.0, "")]
+    assert not find_quantities("hundreds of troops gathered")[0].exact
+
+
+def test_figures_that_count_different_things_are_no_update() -> None:
+    from claims.matching import KnownClaim, KnownClaims, MatchKind
+
+    def claim(claim_id: int, sentence: str) -> KnownClaim:
+        quantities = [q.to_json() for q in find_quantities(sentence)]
+        return KnownClaim.of(claim_id, "budanov", sentence, quantities, sentence)
+
+    total = claim(1, "more than 11,000 North Korean soldiers would be ready to fight")
+    known = KnownClaims([total])
+    part = claim(2, "at least 2,600 of these troops would be stationed in the Kursk region")
+    assert (
+        known.match("budanov", part.content, part.figures, frozenset(), part.measures).kind
+        is not MatchKind.UPDATE
+    )
+    revised = claim(3, "more than 12,000 North Korean soldiers would be ready to fight")
+    found = known.match("budanov", revised.content, revised.figures, frozenset(), revised.measures)
+    assert (found.kind, found.claim_id) == (MatchKind.UPDATE, 1)
+
+
 def test_a_sentence_that_gives_its_earlier_figure_states_the_change() -> None:
     from claims.matching import stated_change
 

@@ -40,7 +40,9 @@ def claims_of(doc: str) -> tuple[Claim, ...]:
 
 def found_for(label: Label) -> Claim | None:
     matches = [c for c in claims_of(label.doc) if label.sentence in c.sentence]
-    return matches[0] if matches else None
+    # a sentence may hold two claims ("..., with spokesman Dmitry Peskov dismissing ...")
+    by_speaker = [c for c in matches if label.speaker in c.speaker]
+    return (by_speaker or matches or [None])[0]
 
 
 def figures_of(claim: Claim) -> set[tuple[float, str, str]]:
