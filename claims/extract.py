@@ -262,8 +262,11 @@ class _ClaimReader:
         if self.waiting and balance < 0 and claim.quote:
             self.claims.extend(_quote_part(claim, waiting) for waiting in self.waiting)
         self.waiting = []
+        extra = _with_claims(sentence, tokens, claim)
+        if extra:  # the first claim's content ends where the second speaker's clause starts
+            claim = _content_cut(claim, sentence, extra[0].speaker_start)
         self.claims.append(claim)
-        self.claims.extend(_with_claims(sentence, tokens, claim))
+        self.claims.extend(extra)
         self.open_claim = claim if balance > 0 else None
         self.last_quote_claim = claim if claim.quote else None
 
@@ -391,6 +394,16 @@ def _with_claims(sentence: Sentence, tokens: list[_Token], first: Claim) -> list
         if claim.speaker_key != first.speaker_key:
             found.append(claim)
     return found
+
+
+def _content_cut(claim: Claim, sentence: Sentence, speaker_start: int) -> Claim:
+    """The claim's content up to the ", with" that opens another speaker's clause."""
+    head = sentence.text[: speaker_start - sentence.start]
+    cut = head.rfind(" with ")
+    content_start = sentence.text.find(claim.content)
+    if cut <= content_start or content_start < 0:
+        return claim
+    return dataclasses.replace(claim, content=sentence.text[content_start:cut].rstrip(" ,;"))
 
 
 def _claim_in(sentence: Sentence, tokens: list[_Token]) -> Claim | None:
