@@ -245,8 +245,10 @@ class _ClaimReader:
         self.last_speaker: tuple[str, str] | None = None
         self.waiting: list[Sentence] = []  # inside a quote whose speaker comes later
         self.open_claim: Claim | None = None  # its quote goes on into the next sentence
-        self.last_quote_claim: Claim | None = None  # the paragraph's last quote, for the
-        self.previous_end = 0  # unattributed quote that follows it
+        # the paragraph's last quoted claim, whose speaker an unattributed quote after it
+        # in the paragraph shares
+        self.last_quote_claim: Claim | None = None
+        self.previous_end = 0
 
     def read(self, sentence: Sentence) -> None:
         if "\n" in self.text[self.previous_end : sentence.start]:
@@ -1018,10 +1020,16 @@ def _speaker_after(tokens: list[_Token], start: int) -> tuple[int, int] | None:
     return (start, end) if _plausible_speaker(tokens[start:end]) else None
 
 
+def _untagged(words: list[_Token]) -> list[_Token]:
+    """A speaker judged by its name: "Rep. Jim Jordan (R-Ohio)", "Gwen Moore (D-Wis.)"."""
+    while words and _PAREN_TAG.fullmatch(words[-1].text):
+        words = words[:-1]
+    return words
+
+
 def _named_speaker(words: list[_Token]) -> bool:
     """A pronoun, a name, or a phrase headed by a known speaker noun."""
-    while words and _PAREN_TAG.fullmatch(words[-1].text):
-        words = words[:-1]  # "Rep. Jim Jordan (R-Ohio)" by its name
+    words = _untagged(words)
     if not words:
         return False
     last = words[-1].text
@@ -1032,8 +1040,7 @@ def _named_speaker(words: list[_Token]) -> bool:
 
 def _plausible_speaker(words: list[_Token]) -> bool:
     """A speaker is a pronoun, a name, or a phrase headed by a speaker noun."""
-    while words and _PAREN_TAG.fullmatch(words[-1].text):
-        words = words[:-1]  # judge "Gwen Moore (D-Wis.)" by its name
+    words = _untagged(words)
     if not words:
         return False
     texts = [w.text for w in words]

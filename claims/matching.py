@@ -66,14 +66,8 @@ class KnownClaim:
            quantities: Iterable[dict[str, Any]], sentence: str = "") -> KnownClaim:  # fmt: skip
         """A claim's figures: the earlier value its sentence gives ("up from 1,500") is
         not one of them, but what it superseded."""
-        quantities = list(quantities)
-        stated = stated_change(sentence, quantities) if sentence else None
-        superseded: frozenset[tuple[Any, str]] = frozenset()
-        if stated is not None:
-            old, new = stated
-            quantities = [q for q in quantities if q is not old]
-            superseded = frozenset({(old["value"], new["unit"])})
-        return cls(claim_id, speaker_key, content, figures(quantities), measures(quantities),
+        current, superseded = _split_stated(sentence, list(quantities))
+        return cls(claim_id, speaker_key, content, figures(current), measures(current),
                    superseded)  # fmt: skip
 
 
@@ -218,6 +212,45 @@ def _words(text: str) -> set[str]:
 
 
 _FROM = re.compile(r"\bfrom\s*$", re.IGNORECASE)
+Figure = dict[str, Any]  # a quantity as stored (Quantity.to_json)
+
+
+def _split_stated(
+    sentence: str, quantities: list[Figure]
+) -> tuple[list[Figure], frozenset[tuple[Any, str]]]:
+    """A claim's own figures, and the (value, unit) its sentence says they replaced
+    ("3,000, up from 1,500": 1,500 is no figure of the claim, but what it superseded)."""
+    stated = stated_change(sentence, quantities) if sentence else None
+    if stated is None:
+        return quantities, frozenset()
+    old, new = stated
+    return [q for q in quantities if q is not old], frozenset({(old["value"], new["unit"])})
+
+
+def changed_figures(
+    sentence: str, quantities: list[Figure], earlier: tuple[str, list[Figure]] | None
+) -> list[tuple[Figure, Figure]]:
+    """The (old, new) figures a claim changes: the change its sentence states ("3,000,
+    up from 1,500"), else each of its figures that counts what a figure of the earlier
+    claim (sentence, quantities) counts, with another value; never a value the earlier
+    claim said it replaced, nor when the claim repeats the earlier value too."""
+    stated = stated_change(sentence, quantities)
+    if stated is not None:
+        return [stated]
+    if earlier is None:
+        return []
+    earlier_figures, superseded = _split_stated(*earlier)
+    restated = {q["value"] for q in quantities}
+    revisable_before = [q for q in earlier_figures if revisable(q)]
+    pairs = []
+    for quantity in filter(revisable, quantities):
+        if (quantity["value"], quantity["unit"]) in superseded:
+            continue  # an old figure reported late: the earlier claim replaced it
+        kind = (quantity["unit"], quantity["scope"])
+        same = [q for q in revisable_before if (q["unit"], q["scope"]) == kind]
+        if same and not any(q["value"] in restated for q in same):
+            pairs.append((same[0], quantity))
+    return pairs
 
 
 def stated_change(

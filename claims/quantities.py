@@ -339,17 +339,15 @@ def _adjective(word: str, sentence: str, end: int) -> bool:
 
 
 class _Taken:
-    """The characters of a sentence that a figure has claimed: checking a span costs its
-    length, not the number of figures found before it (a page of figures was quadratic)."""
+    """The characters of a sentence that a figure has claimed, blanked for the patterns
+    read after it: the cost is the sentence's length, not the number of figures found
+    before (a page of figures was quadratic)."""
 
     def __init__(self, length: int) -> None:
         self.chars = bytearray(length)
 
     def mark(self, span: tuple[int, int]) -> None:
         self.chars[span[0] : span[1]] = b"\x01" * (span[1] - span[0])
-
-    def overlaps(self, span: tuple[int, int]) -> bool:
-        return 1 in self.chars[span[0] : span[1]]
 
     def masked(self, sentence: str) -> str:
         """The sentence with taken characters blanked (offsets unchanged)."""

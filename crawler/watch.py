@@ -205,11 +205,6 @@ def check_same_watch(watch: Watch, stored: dict[str, Any] | None) -> None:
         )  # fmt: skip
 
 
-def load_watches(directory: str | Path) -> list[Watch]:
-    """Every watch in a directory (seeds/ by default), sorted by file name."""
-    return [load_watch(p) for p in sorted(Path(directory).glob("*.toml"))]
-
-
 def _ip(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     try:
         return ipaddress.ip_address(host.strip("[]"))

@@ -11,7 +11,7 @@ from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from claims.matching import revisable, stated_change
+from claims.matching import changed_figures
 from storage import Store
 from storage.common import iso
 
@@ -233,25 +233,9 @@ def _figure_changes(store: Store, claims: list[dict[str, Any]]) -> list[dict[str
 def _changed_figures(
     claim: dict[str, Any], before: dict[str, Any] | None
 ) -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
-    stated = stated_change(claim["sentence"], claim["quantities"])
-    if stated is not None:
-        old, new = stated
-        return [(new["unit"], _figure(old), _figure(new))]
-    if before is None:
-        return []
-    replaced = stated_change(before["sentence"], before["quantities"])
-    superseded = {(replaced[0]["value"], replaced[1]["unit"])} if replaced else set()
-    restated = {q["value"] for q in claim["quantities"]}
-    earlier = [q for q in before["quantities"] if revisable(q)]
-    pairs = []
-    for quantity in filter(revisable, claim["quantities"]):
-        if (quantity["value"], quantity["unit"]) in superseded:
-            continue  # an old figure reported late: the earlier claim replaced it
-        kind = (quantity["unit"], quantity["scope"])
-        same = [q for q in earlier if (q["unit"], q["scope"]) == kind]
-        if same and not any(q["value"] in restated for q in same):
-            pairs.append((quantity["unit"], _figure(same[0]), _figure(quantity)))
-    return pairs
+    earlier = (before["sentence"], before["quantities"]) if before is not None else None
+    pairs = changed_figures(claim["sentence"], claim["quantities"], earlier)
+    return [(new["unit"], _figure(old), _figure(new)) for old, new in pairs]
 
 
 def _figure(quantity: dict[str, Any]) -> dict[str, Any]:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
 from functools import cache
 from importlib import resources
 
@@ -339,7 +338,3 @@ class Catalogue:
 @cache
 def build_catalogue() -> Catalogue:
     return Catalogue(tuple(seed_stories() + noise_stories()))
-
-
-def day_date(day: int) -> datetime:
-    return datetime.fromisoformat(DAYS[min(day, len(DAYS) - 1)])

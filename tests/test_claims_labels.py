@@ -131,12 +131,14 @@ def test_figure_updates_are_only_true_revisions() -> None:
                 known.append(this)
     assert updates, "the demo's one revision (NIS 1,500 -> 3,000) must be found"
     for claim, earlier, this in updates:
-        old_values = {v for v, _ in (earlier.figures if earlier else this.superseded)}
-        new_values = {v for v, _ in this.figures}
-        assert any(
-            (claim.speaker_key, old, new, unit) in REVISIONS
-            for old in old_values for new in new_values for unit in {"troops"}
-        ), (claim.sentence, earlier)  # fmt: skip
+        old = earlier.figures if earlier else this.superseded
+        changes = {
+            (claim.speaker_key, before, after, unit)
+            for before, unit in old
+            for after, same in this.figures
+            if same == unit
+        }
+        assert changes & REVISIONS, (claim.sentence, earlier)
 
 
 if __name__ == "__main__":
