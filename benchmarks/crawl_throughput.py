@@ -4,9 +4,14 @@ Serves the real pages of ../shared/corpus (repeated under distinct URLs until th
 --pages of them) from a local site spread over several loopback hosts, then reports:
 
 * raw extraction rate: crawler.extraction.extract_page alone, on one core and on two
-  (a process pool), over the same pages;
+  (a process pool), over the same pages; and, on two cores, the whole analysis the
+  crawl's pool does per page (crawler.analysis.analyze_page: extraction, links, claims);
 * end to end: `wirewatch crawl` of a watch whose sitemaps list every page, with the
-  default settings (fetch, analyse in the worker pool, store in SQLite).
+  default settings (fetch, analyse in the pool, store in SQLite, clusters and claims
+  on), and the CPU time per page of each stage: the analysis pool, the crawl
+  process's writer thread (the page's transaction: page, version, cluster, claims,
+  signature) and the rest of the crawl process (Scrapy's event loop: fetching,
+  scheduling, handing pages to and from the pool).
 
 Usage: python benchmarks/crawl_throughput.py [--pages 2100] [--hosts 16] [--json FILE]
 """
@@ -27,6 +32,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from crawler.analysis import analyze_page
 from crawler.extraction import extract_page
 from crawler.runner import run_crawl
 from crawler.watch import parse_watch
@@ -124,15 +130,22 @@ def _extract(item: tuple[str, bytes]) -> str:
     return extract_page(item[1], f"http://bench.test/{item[0]}", "text/html; charset=utf-8").status
 
 
-def raw_rate(pages: list[tuple[str, bytes]], workers: int) -> float:
-    _extract(pages[0])  # imports and caches, as a warm crawl worker has them
+def _analyze(item: tuple[str, bytes]) -> str:
+    url = f"http://bench.test/{item[0]}"
+    return analyze_page(item[1], url, "text/html; charset=utf-8", False).status
+
+
+def raw_rate(
+    pages: list[tuple[str, bytes]], workers: int, work: Callable[[Any], str] = _extract
+) -> float:
+    work(pages[0])  # imports and caches, as a warm crawl worker has them
     start = time.perf_counter()
     if workers == 1:
         for page in pages:
-            _extract(page)
+            work(page)
     else:
         with ProcessPoolExecutor(workers) as pool:
-            list(pool.map(_extract, pages, chunksize=4))
+            list(pool.map(work, pages, chunksize=4))
     return len(pages) / (time.perf_counter() - start)
 
 
@@ -161,6 +174,12 @@ def end_to_end(
     crawler_cpu = (after.ru_utime + after.ru_stime) - (children.ru_utime + children.ru_stime)
     fetched = int(run.stats.get("pages_fetched", 0))
     crawl_seconds = (run.finished_at - run.started_at).total_seconds() if run.finished_at else wall
+
+    def per_page(key: str) -> float:
+        return round(float(run.stats.get(key, 0)) / max(fetched, 1), 1)
+
+    process = per_page("cpu_ms_crawl_process")
+    store = per_page("cpu_ms_store")
     return {
         "pages_fetched": fetched,
         "wall_seconds": round(wall, 1),
@@ -170,6 +189,12 @@ def end_to_end(
         "crawl_seconds": round(crawl_seconds, 1),
         "cpu_seconds_crawl_main_process": round(crawler_cpu, 1),
         "cpu_seconds_local_web_server": round(server_cpu, 1),
+        "cpu_ms_per_page": {
+            "analysis_pool": per_page("cpu_ms_analysis"),
+            "crawl_process": process,
+            "crawl_process_writer_thread": store,
+            "crawl_process_rest": round(process - store, 1),
+        },
     }
 
 
@@ -191,6 +216,7 @@ def main() -> None:
     if not args.crawl_only:
         result["raw_pages_per_second_1_core"] = round(raw_rate(pages, 1), 1)
         result["raw_pages_per_second_2_cores"] = round(raw_rate(pages, 2), 1)
+        result["raw_analysis_pages_per_second_2_cores"] = round(raw_rate(pages, 2, _analyze), 1)
     site = Site(pages, args.hosts)
     bases = site.start()
     with tempfile.TemporaryDirectory() as tmp:

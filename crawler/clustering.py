@@ -98,6 +98,22 @@ class ClusterKeeper:
         gc.freeze()
         return keeper
 
+    def forget_unstored(self) -> None:
+        """A page's transaction failed after this keeper added its version, which the
+        database does not hold: start again from what it holds. A shared state is
+        rebuilt by the next worker to catch up; one of this process's own, now."""
+        self._added_here.clear()
+        if self.shared is not None:
+            self.shared.invalidate()
+            return
+        assert self._since is not None
+        self.templates = TemplateLines()
+        self.clusters = StoryClusters(self.config, templates=self.templates)
+        self._logged_until = self.store.last_logged_signature()
+        loaded = sum(self._add_stored(stored) for stored in self.store.load_signatures(self._since))
+        logger.warning("cluster index rebuilt from %d stored signatures after a failed write",
+                       loaded)  # fmt: skip
+
     def catch_up(self) -> int:
         """Learn what other crawl processes stored since the last look: their texts, so
         that this process learns the same outlet templates, and (with a state of its

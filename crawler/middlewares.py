@@ -20,6 +20,7 @@ from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.response import response_status_message
 
 from crawler.addresses import BlockedAddress, is_ip_literal, is_public_address
+from crawler.writer import store_for
 from storage import Store
 
 logger = logging.getLogger(__name__)
@@ -141,9 +142,7 @@ class ConditionalGetMiddleware:
         db_url = crawler.settings.get("WIREWATCH_DB_URL")
         if not db_url or not crawler.settings.getbool("WIREWATCH_CONDITIONAL_GET", True):
             raise NotConfigured("conditional GET needs WIREWATCH_DB_URL")
-        middleware = cls(Store.open(db_url, create=False))  # crawler.runner made the schema
-        crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
-        return middleware
+        return cls(store_for(crawler))
 
     def process_request(self, request: Request) -> None:
         if not request.meta.get("wirewatch_page") or b"If-None-Match" in request.headers:
@@ -155,9 +154,6 @@ class ConditionalGetMiddleware:
             request.headers[b"If-None-Match"] = etag
         if last_modified:
             request.headers[b"If-Modified-Since"] = last_modified
-
-    def spider_closed(self) -> None:
-        self.store.close()
 
 
 class AddressGuardMiddleware:

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import resource
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import replace
-from datetime import datetime
 from typing import Any, Self
 from urllib.parse import urlsplit
 
@@ -25,11 +23,11 @@ from crawler.extraction import Article, PageStatus
 from crawler.items import FetchFailedItem, ListingItem, NotModifiedItem, PageItem
 from crawler.metadata import more_precise
 from crawler.shared import RunTally, shared_story_state
-from crawler.writer import StoreWriter, writer_for
+from crawler.writer import StoreWriter, store_for, writer_for
 from storage import ArticleSnapshot, FetchRecord, Store
 from storage.claims import ClaimEntry, NewClaim
+from storage.common import repeat_transaction
 from storage.errors import explain
-from storage.locks import SharedLock
 from storage.urls import URLError, canonicalize_url, outlet_of
 
 logger = logging.getLogger(__name__)
@@ -66,42 +64,9 @@ def article_identity(article: Article, item: PageItem) -> tuple[str, tuple[tuple
     return canonical, tuple(aliases.items())
 
 
-def open_store(settings: Any) -> Store:
-    """The crawl's store; WIREWATCH_NOW (ISO time) fixes its clock, so that tests and
-    the demo can run a crawl "on" a given day without waiting for it. The schema
-    exists already: crawler.runner creates it before the crawl process starts."""
-    url = settings.get("WIREWATCH_DB_URL")
-    now = settings.get("WIREWATCH_NOW")
-    if not now:
-        return Store.open(url, create=False)
-    fixed = datetime.fromisoformat(now)
-    return Store.open(url, create=False, clock=lambda: fixed)
-
-
 # Counts other pipelines keep in Scrapy's stats under this prefix end up in the run's
 # statistics too (StorePipeline writes them).
 SHARED_PREFIX = "wirewatch/"
-
-
-@contextmanager
-def story_lock(lock: SharedLock | None, catch_up: Callable[[], object]) -> Iterator[None]:
-    """Held around story bookkeeping when several workers share a run, after catching
-    up on what the others stored."""
-    if lock is None:
-        yield
-        return
-    with lock.held():
-        catch_up()
-        yield
-
-
-def shared_story_lock(settings: Any) -> SharedLock | None:
-    """Workers of one run take turns at the clusters and claims (WIREWATCH_SHARED_STORIES):
-    each catches up on what the others stored first, so that the outcome is the same
-    as one process's."""
-    if not settings.getbool("WIREWATCH_SHARED_STORIES"):
-        return None
-    return SharedLock(settings.get("WIREWATCH_DB_URL"), "stories")
 
 
 def _watch_name(settings: Any) -> str:
@@ -158,6 +123,7 @@ class StorePipeline:
         self.crawler: Crawler | None = None
         self.writer: StoreWriter | None = None  # the crawl's (crawler.writer)
         self.lost: list[list[Any]] = []  # [url, depth] of pages fetched but not stored
+        self.cpu_ms_at_open = 0
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -171,12 +137,15 @@ class StorePipeline:
         return pipeline
 
     def open_spider(self) -> None:
-        self.store = open_store(self.settings)
+        assert self.crawler is not None
+        self.store = store_for(self.crawler)
+        self.cpu_ms_at_open = _process_cpu_ms()  # start-up (imports) is not the crawl's
 
     async def process_item(self, item: Any) -> Any:
         assert self.writer is not None
+        write = self.write_page if isinstance(item, PageItem) else self.write
         try:
-            await self.writer.run(self.write, item)
+            await self.writer.run(write, item)
         except Exception as exc:  # a write that failed: recorded, never swallowed
             self.write_failed(item, exc)
         return item
@@ -195,23 +164,48 @@ class StorePipeline:
         if self.crawler is not None:
             stop_crawl(self.crawler, "store_failed")
 
-    def write(self, item: Any) -> None:
-        """Everything stored of one item (in the crawl's writer thread)."""
-        assert self.store is not None
-        if isinstance(item, PageItem):
+    def write_page(self, item: PageItem) -> None:
+        """Everything stored of one page, in one transaction (in the crawl's writer
+        thread): its fetch, article and version here, then the steps other pipelines
+        added (its cluster, claims and signature). Repeated while the database is busy
+        or unreachable, until a step has changed the crawl's story state."""
+        assert self.store is not None and self.writer is not None
+        writer = self.writer
+        stats, errors = self.stats.copy(), self.errors.copy()
+
+        def attempt() -> None:
+            self.stats, self.errors = stats.copy(), errors.copy()  # counted once
+            writer.state_changed = False
             self.store_page(item)
-        elif isinstance(item, FetchFailedItem):
+            for step in writer.page_steps:
+                step(item)
+
+        try:
+            repeat_transaction(self.store, attempt, lambda: not writer.state_changed)
+        except Exception:
+            if writer.state_changed:
+                for bring_back in writer.after_failed_page:
+                    bring_back()
+            raise
+        self.flush_tally(item)
+
+    def write(self, item: Any) -> None:
+        """Everything stored of one other item (in the crawl's writer thread)."""
+        assert self.store is not None
+        if isinstance(item, FetchFailedItem):
             self.store_failure(item)
         elif isinstance(item, ListingItem):
             self.store_listing(item)
         elif isinstance(item, NotModifiedItem):
             self.store_not_modified(item)
+        self.flush_tally(item)
+
+    def flush_tally(self, item: Any) -> None:
         if self.tally is not None:
             if isinstance(item, PageItem):
                 self.stats[f"worker:{self.settings.get('WIREWATCH_WORKER_NAME')}"] += 1
             errors = Counter({f"error:{k}": v for k, v in self.errors.items()})
             self.tally.flush(self.stats + errors + self.counted_elsewhere())
-        return item
 
     def store_page(self, item: PageItem) -> None:
         assert self.store is not None
@@ -337,6 +331,7 @@ class StorePipeline:
             return
         summary = self.summary()
         if self.run_id is not None and self.tally is None:
+            summary["cpu_ms_crawl_process"] = _process_cpu_ms() - self.cpu_ms_at_open
             status, error = run_outcome(reason, summary)
             summary["close_reason"] = reason
             if self.lost:
@@ -346,8 +341,13 @@ class StorePipeline:
             except Exception as exc:
                 logger.error("could not record the end of run %d: %s", self.run_id, explain(exc))
                 UNRECORDED_RUNS.append(self.run_id)
-        self.store.close()
         logger.info("crawl closed (%s): %s", reason, summary)
+
+
+def _process_cpu_ms() -> int:
+    """This crawl process's CPU time so far (all its threads, not its analysis pool)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return round((usage.ru_utime + usage.ru_stime) * 1000)
 
 
 def _snapshot(
@@ -376,9 +376,11 @@ class StoryPipeline:
     mentions; changed figures and corroborations as new claims linked to the earlier
     one: claims.matching).
 
-    Workers sharing a run do both under one hold of the shared story lock per page,
-    after catching up on what the others stored; the claims are extracted before it
-    (the lock is only around the decisions). WIREWATCH_CLUSTERING = False or
+    Its work is a step of the page's transaction (the store pipeline runs it:
+    crawler.writer), so a page is stored with its story or not at all. Workers sharing
+    a run take the story lock in that transaction (until it commits) and catch up on
+    what the others stored first; the claims were found in the analysis pool (the lock
+    is only around the decisions). WIREWATCH_CLUSTERING = False or
     WIREWATCH_CLAIMS = False switches either part off. The cluster index is rebuilt
     from the stored signatures when the crawl opens (crawler.clustering).
     """
@@ -391,7 +393,9 @@ class StoryPipeline:
         self.keeper: ClusterKeeper | None = None
         self.claims: ClaimsRecorder | None = None
         self.stats: Any = None  # Scrapy's stats collector
-        self.lock = shared_story_lock(settings)
+        # workers of one run take turns at the story decisions (Store.hold_story_lock)
+        self.shared = settings.getbool("WIREWATCH_SHARED_STORIES")
+        self.out_of_step = ""  # why the story state can no longer be trusted, if it cannot
         self.crawler: Crawler | None = None
         self.writer: StoreWriter | None = None  # the crawl's (crawler.writer)
 
@@ -407,11 +411,13 @@ class StoryPipeline:
         pipeline.stats = crawler.stats
         pipeline.crawler = crawler
         pipeline.writer = writer_for(crawler)
-        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        pipeline.writer.page_steps.append(pipeline.write)
+        pipeline.writer.after_failed_page.append(pipeline.forget_unstored)
         return pipeline
 
     def open_spider(self) -> None:
-        self.store = open_store(self.settings)
+        assert self.crawler is not None
+        self.store = store_for(self.crawler)
         if self.clustering:
             self.keeper = ClusterKeeper.load(self.store, shared=shared_story_state(self.settings))
         if self.claiming:
@@ -419,7 +425,7 @@ class StoryPipeline:
             watch_id = self.settings.getint("WIREWATCH_WATCH_ID") or None
             self.claims = ClaimsRecorder(self.store, watch_id, tally, self.stats)
             self.claims.catch_up()
-        if self.lock is None:  # on its own: workers share runs, and their own bookkeeping
+        if not self.shared:  # on its own: workers share runs, and their own bookkeeping
             self.redo_unfinished()
 
     def redo_unfinished(self) -> None:
@@ -437,49 +443,56 @@ class StoryPipeline:
                 continue
             facts = ArticleFacts(**detail)
             found = extract_claims(facts.text) if self.claims is not None else []
-            self.story(facts.article_id, facts.version_id, facts, found)
+            with self.store.atomic():
+                self.story(facts.article_id, facts.version_id, facts, found)
         if unfinished:
             logger.warning("finished the story work of %d stored versions that lacked it",
                            len(unfinished))  # fmt: skip
 
-    async def process_item(self, item: Any) -> Any:
-        if not isinstance(item, PageItem) or item.version_id is None:
-            return item
-        if item.analysis.extraction.article is None or item.article_id is None:
-            return item
-        assert self.writer is not None
-        try:
-            await self.writer.run(self.write, item)
-        except Exception as exc:  # the page is stored; its story work is not
-            self.stats.inc_value(SHARED_PREFIX + "error:story_failed")
-            logger.error("could not record the story of %s: %s (it is redone by the next "
-                         "run)", item.url, explain(exc))  # fmt: skip
-            if self.crawler is not None:
-                stop_crawl(self.crawler, "store_failed")
-        return item
-
     def write(self, item: PageItem) -> None:
-        """Cluster the version and record its claims (in the crawl's writer thread).
-        The version's signature is stored last: a version without one was not fully
-        handled, and the next run does it again (redo_unfinished)."""
-        assert item.article_id is not None and item.version_id is not None
+        """Cluster a new or changed version and record its claims: a step of the page's
+        transaction (in the crawl's writer thread)."""
+        if item.version_id is None or item.article_id is None:
+            return  # an unchanged text, or not an article
+        if item.analysis.extraction.article is None:
+            return
+        if self.out_of_step:
+            raise RuntimeError(f"the crawl's story state is out of step with the database "
+                               f"({self.out_of_step}); the next run redoes this page")  # fmt: skip
         facts = self.facts(item) if self.keeper is not None else None
         found = list(item.analysis.claims) if self.claims is not None else []
         item.cluster_id = self.story(item.article_id, item.version_id, facts, found)
 
     def story(self, article_id: int, version_id: int, facts: ArticleFacts | None,
               found: list[Claim]) -> int | None:  # fmt: skip
-        """Cluster one version (given its facts) and record its claims; its signature
-        is stored last."""
+        """Cluster one version (given its facts) and record its claims, in the
+        enclosing transaction; its signature is stored last."""
+        assert self.store is not None and self.store.in_atomic()
+        if self.shared:
+            self.store.hold_story_lock()
+            self.catch_up()  # what others committed: safe to repeat
+        if self.writer is not None:  # from here on, a failed page cannot be tried again
+            self.writer.state_changed = True
         cluster_id, signed = None, None
-        with story_lock(self.lock, self.catch_up):
-            if self.keeper is not None and facts is not None:
-                cluster_id, signed = self.keeper.add(facts)
-            if self.claims is not None:
-                self.claims.record(found, article_id, version_id, cluster_id)
-            if signed is not None:
-                signed()
+        if self.keeper is not None and facts is not None:
+            cluster_id, signed = self.keeper.add(facts)
+        if self.claims is not None:
+            self.claims.record(found, article_id, version_id, cluster_id)
+        if signed is not None:
+            signed()
         return cluster_id
+
+    def forget_unstored(self) -> None:
+        """After a page's transaction failed with its story work done in memory (or in
+        Redis): reload what the database holds, or stop trusting the state."""
+        try:
+            if self.keeper is not None:
+                self.keeper.forget_unstored()
+            if self.claims is not None:
+                self.claims.forget_unstored()
+        except Exception as exc:
+            self.out_of_step = f"it could not be reloaded: {explain(exc)}"
+            logger.error("the story state could not be reloaded: %s", explain(exc))
 
     def catch_up(self) -> None:
         if self.keeper is not None:
@@ -493,12 +506,6 @@ class StoryPipeline:
         if detail is None or item.version_id is None:
             return None
         return ArticleFacts(item.article_id, item.version_id, **detail)
-
-    def spider_closed(self, spider: Spider, reason: str) -> None:
-        if self.store is not None:
-            self.store.close()
-        if self.lock is not None:
-            self.lock.close()
 
 
 class ClaimsRecorder:
@@ -519,6 +526,11 @@ class ClaimsRecorder:
             known = KnownClaim.of(c["id"], c["speaker_key"], c["content"], c["quantities"],
                                   c["sentence"])  # fmt: skip
             self.known.append(known)
+
+    def forget_unstored(self) -> None:
+        """Known claims again from the database only (a page's transaction failed)."""
+        self.known = KnownClaims()
+        self.catch_up()
 
     def record(self, found: list[Claim], article_id: int, version_id: int,
                cluster_id: int | None) -> None:  # fmt: skip

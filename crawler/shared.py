@@ -51,6 +51,7 @@ from scrapy_redis.scheduler import Scheduler as RedisScheduler
 from twisted.internet import task
 
 from crawler.story_state import STATE_PARTS, RedisStoryState
+from crawler.writer import store_for
 from dedup.cluster import DEFAULT_CONFIG
 
 # scrapy-redis 0.9 passes the spider to the stats collector, which Scrapy 2.13+ warns
@@ -566,26 +567,14 @@ class RunCoordinator:
         self.closing = True
         if not self.server.set(self.keys.run("closing"), self.worker, nx=True, ex=RUN_KEY_TTL):
             return
-        from crawler.pipelines import open_store
-
         summary = RunTally(self.server, self.keys.run("stats")).summary()
         summary["close_reason"] = "finished"
-        store = open_store(self.crawler.settings)
-        try:
-            store.finish_run(self.keys.run_id, "finished", summary)
-        finally:
-            store.close()
+        store_for(self.crawler).finish_run(self.keys.run_id, "finished", summary)
         self.server.delete(*(k for k in self.keys.expiring() if not k.endswith(":stats")))
         logger.info("worker %s finished run %d: %s", self.worker, self.keys.run_id, summary)
 
     def check_run_still_open(self) -> None:
-        from crawler.pipelines import open_store
-
-        store = open_store(self.crawler.settings)
-        try:
-            status = store.get_run(self.keys.run_id).status
-        finally:
-            store.close()
+        status = store_for(self.crawler).get_run(self.keys.run_id).status
         if status != "running" and not self.closing:
             self.closing = True
             logger.warning("run %d is %s: worker %s stops", self.keys.run_id, status, self.worker)

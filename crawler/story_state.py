@@ -5,7 +5,7 @@ exact-copy and URL lookups, the band index): some 2 KB an article in every worke
 growing with the window (soak, benchmarks/README.md). Here it lives once, in a few
 Redis hashes under the run's keys, so a worker's memory stays flat and every worker
 clusters against the same index. Writes happen under the run's shared story lock
-(crawler.pipelines.story_lock), so there are no races between workers; each
+(Store.hold_story_lock, in the page's transaction), so there are no races between workers; each
 multi-key change is one MULTI/EXEC, so a worker killed mid-change leaves none half
 done.
 
@@ -121,6 +121,13 @@ class RedisStoryState:
 
     def clear(self) -> None:
         self.server.delete(*(self.key(part) for part in STATE_PARTS))
+        self._cache.clear()
+        self._generation = None
+
+    def invalidate(self) -> None:
+        """Declare the state out of step with the database (a page's transaction
+        failed after changing it): the next worker to catch up rebuilds it."""
+        self.server.delete(self.key("built"))
         self._cache.clear()
         self._generation = None
 

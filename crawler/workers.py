@@ -14,6 +14,7 @@ import os
 import select
 import signal
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
 from typing import Any, Self, TypeVar
@@ -25,6 +26,9 @@ from crawler.analysis import PageAnalysis, analyze_page
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
+# The analysis CPU time (all pool processes), in the run's statistics (milliseconds):
+# benchmarks/crawl_throughput.py reports it per page beside the crawl process's own.
+CPU_ANALYSIS_KEY = "wirewatch/cpu_ms_analysis"
 
 
 def default_worker_count() -> int:
@@ -99,12 +103,21 @@ def _warm_up() -> int:
     return os.getpid()
 
 
+def _timed_call(function: Callable[..., T], *args: Any) -> tuple[T, float]:
+    """`function(*args)` and the CPU time it took in this process."""
+    start = time.process_time()
+    result = function(*args)
+    return result, time.process_time() - start
+
+
 class PageAnalyzer:
     """Runs crawler.analysis.analyze_page inline or in a process pool."""
 
-    def __init__(self, workers: int, claims: bool = True) -> None:
+    def __init__(self, workers: int, claims: bool = True, crawler: Crawler | None = None) -> None:
         self.workers = workers
         self.claims = claims  # find each article's claims too (WIREWATCH_CLAIMS)
+        self.crawler = crawler  # its stats count the analysis CPU time
+        self.cpu_seconds = 0.0
         self._pool: Executor | None = None
         if workers > 0:
             # forkserver: workers never inherit the reactor's threads and sockets.
@@ -124,7 +137,8 @@ class PageAnalyzer:
     def from_crawler(cls, crawler: Crawler) -> Self:
         configured = crawler.settings.get("WIREWATCH_EXTRACTION_WORKERS")
         workers = default_worker_count() if configured is None else int(configured)
-        analyzer = cls(workers, crawler.settings.getbool("WIREWATCH_CLAIMS", True))
+        claims = crawler.settings.getbool("WIREWATCH_CLAIMS", True)
+        analyzer = cls(workers, claims, crawler)
         crawler.signals.connect(analyzer.close, signal=signals.spider_closed)
         return analyzer
 
@@ -137,8 +151,14 @@ class PageAnalyzer:
         """Any other pure, picklable function of a response (parsing a feed or a
         sitemap), in the pool when there is one; its exceptions are raised here."""
         if self._pool is None:
-            return function(*args)
-        return await asyncio.wrap_future(self._pool.submit(function, *args))
+            result, cpu = _timed_call(function, *args)
+        else:
+            future = self._pool.submit(_timed_call, function, *args)
+            result, cpu = await asyncio.wrap_future(future)
+        self.cpu_seconds += cpu
+        if self.crawler is not None:
+            self.crawler.stats.set_value(CPU_ANALYSIS_KEY, round(self.cpu_seconds * 1000))
+        return result
 
     def close(self) -> None:
         if self._pool is not None:

@@ -6,12 +6,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, Table, func, insert, select
 
 from storage.common import HasSessions, iso, retrying
 from storage.dialect import insert_ignoring_conflicts
 from storage.models import ArticleRow, ClaimMention, ClaimRow, WatchRow
+
+# The write path is SQLAlchemy Core (one page's claims at a time, as in storage.store).
+CLAIMS: Table = ClaimRow.__table__  # type: ignore[assignment]
+MENTIONS: Table = ClaimMention.__table__  # type: ignore[assignment]
 
 
 class _HasClusters(HasSessions, Protocol):
@@ -74,23 +77,23 @@ class ClaimStore:
         the ids the new claims got, by provisional id."""
         now = self.clock()
         ids: dict[int, int] = {}
+        mentions: dict[int, dict[str, Any]] = {}  # one a claim (and version): the first
         with self.session() as s:
+            connection = s.connection()
             for entry in entries:
                 claim_id = ids.get(entry.claim_id, entry.claim_id)
                 if entry.new is not None:
-                    claim_id = _insert_claim(s, watch_id, cluster_id, article_id, version_id,
-                                             now, entry.new, ids)  # fmt: skip
+                    claim_id = _insert_claim(connection, watch_id, cluster_id, article_id,
+                                             version_id, now, entry.new, ids)  # fmt: skip
                     ids[entry.provisional_id] = claim_id
-                s.execute(
-                    insert_ignoring_conflicts(
-                        self.engine, ClaimMention, ["claim_id", "version_id"]
-                    ).values(
-                        claim_id=claim_id,
-                        version_id=version_id,
-                        article_id=article_id,
-                        seen_at=now,
-                        start=entry.start,
-                    )
+                mentions.setdefault(claim_id, {
+                    "claim_id": claim_id, "version_id": version_id, "article_id": article_id,
+                    "seen_at": now, "start": entry.start,
+                })  # fmt: skip
+            if mentions:
+                connection.execute(
+                    insert_ignoring_conflicts(self.engine, MENTIONS, ["claim_id", "version_id"]),
+                    list(mentions.values()),
                 )
         return ids
 
@@ -193,11 +196,11 @@ def _claim_facts(row: ClaimRow) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _insert_claim(s: Session, watch_id: int | None, cluster_id: int | None,
+def _insert_claim(connection: Connection, watch_id: int | None, cluster_id: int | None,
                   article_id: int, version_id: int, now: datetime, claim: NewClaim,
                   ids: dict[int, int]) -> int:  # fmt: skip
     related = claim.related_claim_id
-    row = ClaimRow(
+    row = dict(
         watch_id=watch_id, cluster_id=cluster_id, speaker=claim.speaker,
         speaker_key=claim.speaker_key, cue=claim.cue, content=claim.content,
         sentence=claim.sentence, quote=claim.quote, quantities=claim.quantities,
@@ -205,6 +208,4 @@ def _insert_claim(s: Session, watch_id: int | None, cluster_id: int | None,
         relation=claim.relation, related_claim_id=ids.get(related, related)
         if related is not None else None,
     )  # fmt: skip
-    s.add(row)
-    s.flush()
-    return row.id
+    return int(connection.execute(insert(CLAIMS).returning(CLAIMS.c.id), row).scalar_one())

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Table, delete, func, insert, select, update
 
 from storage.common import HasSessions, iso, retrying
 from storage.dialect import insert_ignoring_conflicts
@@ -25,6 +25,14 @@ from storage.models import (
     StoryCluster,
     WatchArticle,
 )
+
+# Clusters are written with SQLAlchemy Core: once per new article version, in the
+# crawl's page transaction, where ORM bookkeeping cost more than the SQL.
+CLUSTERS: Table = StoryCluster.__table__  # type: ignore[assignment]
+MEMBERS: Table = ClusterMember.__table__  # type: ignore[assignment]
+SIGNATURES: Table = SignatureRow.__table__  # type: ignore[assignment]
+SIGNATURE_LOG: Table = SignatureLog.__table__  # type: ignore[assignment]
+EDGES: Table = CopyEdge.__table__  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)
@@ -65,24 +73,16 @@ class ClusterStore:
         credits: list[str],
     ) -> None:
         with self.session() as s:
-            s.execute(
-                insert_ignoring_conflicts(self.engine, SignatureRow, ["version_id"]).values(
-                    version_id=version_id,
-                    article_id=article_id,
-                    scheme=scheme,
-                    seed=seed,
-                    num_perm=num_perm,
-                    size=size,
-                    hashvalues=hashvalues,
-                    text_hash=text_hash,
-                    credits=credits,
-                    signed_at=self.clock(),
-                )
-            )
-            s.execute(
-                insert_ignoring_conflicts(self.engine, SignatureLog, ["version_id"]).values(
-                    version_id=version_id
-                )
+            connection = s.connection()
+            connection.execute(
+                insert_ignoring_conflicts(self.engine, SIGNATURES, ["version_id"]),
+                {"version_id": version_id, "article_id": article_id, "scheme": scheme,
+                 "seed": seed, "num_perm": num_perm, "size": size, "hashvalues": hashvalues,
+                 "text_hash": text_hash, "credits": credits, "signed_at": self.clock()},
+            )  # fmt: skip
+            connection.execute(
+                insert_ignoring_conflicts(self.engine, SIGNATURE_LOG, ["version_id"]),
+                {"version_id": version_id},
             )
 
     def last_logged_signature(self: HasSessions) -> int:
@@ -160,54 +160,51 @@ class ClusterStore:
         """
         now = self.clock()
         with self.session() as s:
+            connection = s.connection()
             current = set(
-                s.execute(
-                    select(ClusterMember.cluster_id).where(ClusterMember.article_id.in_(members))
+                connection.execute(
+                    select(MEMBERS.c.cluster_id).where(MEMBERS.c.article_id.in_(members))
                 ).scalars()
             )
             if current:
                 target = min(current)
-                s.execute(
-                    update(StoryCluster)
-                    .where(StoryCluster.id.in_(current - {target}))
-                    .values(merged_into=target, size=0, updated_at=now)
-                )
-                s.execute(
-                    update(StoryCluster)
-                    .where(StoryCluster.merged_into.in_(current - {target}))
-                    .values(merged_into=target)
-                )
+                merged = current - {target}
+                if merged:
+                    connection.execute(
+                        update(CLUSTERS)
+                        .where(CLUSTERS.c.id.in_(merged))
+                        .values(merged_into=target, size=0, updated_at=now)
+                    )
+                    connection.execute(
+                        update(CLUSTERS)
+                        .where(CLUSTERS.c.merged_into.in_(merged))
+                        .values(merged_into=target)
+                    )
             else:
-                cluster = StoryCluster(created_at=now, updated_at=now, size=0)
-                s.add(cluster)
-                s.flush()
-                target = cluster.id
-            s.execute(delete(ClusterMember).where(ClusterMember.article_id.in_(members)))
+                target = connection.execute(
+                    insert(CLUSTERS).returning(CLUSTERS.c.id),
+                    {"created_at": now, "updated_at": now, "size": 0},
+                ).scalar_one()
             joined = {
                 article: when
-                for article, when in s.execute(
-                    select(ClusterMember.article_id, ClusterMember.joined_at).where(
-                        ClusterMember.cluster_id == target
+                for article, when in connection.execute(
+                    select(MEMBERS.c.article_id, MEMBERS.c.joined_at).where(
+                        MEMBERS.c.cluster_id == target
                     )
                 )
             }
-            for article_id, (role, similarity) in members.items():
-                s.add(
-                    ClusterMember(
-                        article_id=article_id,
-                        cluster_id=target,
-                        role=role,
-                        similarity=round(similarity, 3),
-                        joined_at=joined.get(article_id, now),
-                    )
-                )
-            s.flush()
-            size = s.execute(
-                select(func.count()).where(ClusterMember.cluster_id == target)
+            connection.execute(delete(MEMBERS).where(MEMBERS.c.article_id.in_(members)))
+            connection.execute(insert(MEMBERS), [
+                {"article_id": article_id, "cluster_id": target, "role": role,
+                 "similarity": round(similarity, 3), "joined_at": joined.get(article_id, now)}
+                for article_id, (role, similarity) in members.items()
+            ])  # fmt: skip
+            size = connection.execute(
+                select(func.count()).where(MEMBERS.c.cluster_id == target)
             ).scalar_one()
-            s.execute(
-                update(StoryCluster)
-                .where(StoryCluster.id == target)
+            connection.execute(
+                update(CLUSTERS)
+                .where(CLUSTERS.c.id == target)
                 .values(origin_article_id=origin, size=size, updated_at=now, merged_into=None)
             )
             return target
@@ -215,16 +212,13 @@ class ClusterStore:
     @retrying
     def record_edge(self: HasSessions, source: int, target: int, overlap: float) -> None:
         with self.session() as s:
-            s.execute(
+            s.connection().execute(
                 insert_ignoring_conflicts(
-                    self.engine, CopyEdge, ["source_article_id", "target_article_id"]
-                ).values(
-                    source_article_id=source,
-                    target_article_id=target,
-                    overlap=round(overlap, 3),
-                    found_at=self.clock(),
-                )
-            )
+                    self.engine, EDGES, ["source_article_id", "target_article_id"]
+                ),
+                {"source_article_id": source, "target_article_id": target,
+                 "overlap": round(overlap, 3), "found_at": self.clock()},
+            )  # fmt: skip
 
     def resolve_cluster(self: HasSessions, cluster_id: int) -> int | None:
         """The live cluster an id stands for (following merges), or None."""

@@ -26,6 +26,7 @@ RETRY_DELAYS = (0.5, 1.0, 2.0, 4.0, 8.0, 15.0)
 SQLITE_LOCKED_RETRIES = 3
 
 Method = TypeVar("Method", bound=Callable[..., Any])
+T = TypeVar("T")
 
 
 class HasSessions(Protocol):
@@ -34,6 +35,12 @@ class HasSessions(Protocol):
     def clock(self) -> datetime: ...
 
     def session(self) -> AbstractContextManager[Session]: ...
+
+    def reading(self) -> AbstractContextManager[Session]: ...
+
+    def in_atomic(self) -> bool: ...
+
+    def atomic(self) -> AbstractContextManager[None]: ...
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -49,18 +56,46 @@ def retrying(method: Method) -> Method:
 
     @functools.wraps(method)
     def run(self: HasSessions, *args: Any, **kwargs: Any) -> Any:
-        sqlite = self.engine.dialect.name == "sqlite"
-        delays = (0.0,) * SQLITE_LOCKED_RETRIES if sqlite else RETRY_DELAYS
-        for delay in (*delays, None):
-            try:
-                return method(self, *args, **kwargs)
-            except OperationalError as exc:
-                reason = " ".join(str(exc.orig or exc).split())[:200]
-                if delay is None or (sqlite and "database is locked" not in reason):
-                    raise
-                logger.warning("database %s (%s); trying again", "busy" if sqlite else
-                               "unreachable", reason)  # fmt: skip
-                time.sleep(delay)
-        raise AssertionError("unreachable")
+        if self.in_atomic():  # part of a larger transaction: its owner retries it
+            return method(self, *args, **kwargs)
+        return _again_while_busy(self, lambda: method(self, *args, **kwargs), _always)
 
     return run  # type: ignore[return-value]
+
+
+def repeat_transaction(
+    store: HasSessions, work: Callable[[], T], repeatable: Callable[[], bool]
+) -> T:
+    """`work()` in one transaction (Store.atomic), run again as `retrying` runs a
+    method, as long as `repeatable()` says that a failed attempt changed nothing
+    outside the database (the crawl's story state lives in memory or Redis)."""
+
+    def attempt() -> T:
+        with store.atomic():
+            return work()
+
+    return _again_while_busy(store, attempt, repeatable)
+
+
+def _always() -> bool:
+    return True
+
+
+def _again_while_busy(
+    store: HasSessions, attempt: Callable[[], T], repeatable: Callable[[], bool]
+) -> T:
+    sqlite = store.engine.dialect.name == "sqlite"
+    delays = (0.0,) * SQLITE_LOCKED_RETRIES if sqlite else RETRY_DELAYS
+    for delay in (*delays, None):
+        try:
+            return attempt()
+        except OperationalError as exc:
+            reason = " ".join(str(exc.orig or exc).split())[:200]
+            if delay is None or (sqlite and "database is locked" not in reason):
+                raise
+            if not repeatable():
+                raise
+            logger.warning("database %s (%s); trying again", "busy" if sqlite else
+                           "unreachable", reason)  # fmt: skip
+            time.sleep(delay)
+    raise AssertionError("unreachable")

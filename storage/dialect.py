@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -45,12 +46,18 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def insert_ignoring_conflicts(engine: Engine, table: Any, index_elements: list[str]) -> Insert:
-    """INSERT ... ON CONFLICT (cols) DO NOTHING, in the engine's dialect."""
-    if engine.dialect.name == "postgresql":
+    """INSERT ... ON CONFLICT (cols) DO NOTHING, in the engine's dialect. One statement
+    object per table and dialect: built and cache-keyed once, not once per crawled page."""
+    return _insert_ignoring(engine.dialect.name, table, tuple(index_elements))
+
+
+@functools.lru_cache(maxsize=256)
+def _insert_ignoring(dialect: str, table: Any, index_elements: tuple[str, ...]) -> Insert:
+    if dialect == "postgresql":
         return postgresql.insert(table).on_conflict_do_nothing(index_elements=index_elements)
-    if engine.dialect.name == "sqlite":
+    if dialect == "sqlite":
         return sqlite.insert(table).on_conflict_do_nothing(index_elements=index_elements)
-    raise NotImplementedError(f"unsupported database engine {engine.dialect.name!r}")
+    raise NotImplementedError(f"unsupported database engine {dialect!r}")
 
 
 def create_view_statement(engine: Engine, name: str, select: str) -> str:
@@ -58,6 +65,11 @@ def create_view_statement(engine: Engine, name: str, select: str) -> str:
     if engine.dialect.name == "sqlite":
         return f"CREATE VIEW IF NOT EXISTS {name} AS {select}"
     return f"CREATE OR REPLACE VIEW {name} AS {select}"
+
+
+# Execution option of transactions that only read (Store.reading): on SQLite they
+# begin deferred, and never wait for the write lock.
+READ_ONLY = "wirewatch_read_only"
 
 
 def serialize_sqlite_writers(engine: Engine) -> None:
@@ -76,4 +88,5 @@ def serialize_sqlite_writers(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin_immediate(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        read_only = connection.get_execution_options().get(READ_ONLY)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")

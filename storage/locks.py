@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import fcntl
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -98,61 +96,3 @@ class DatabaseLock:
             connection.close()
             raise LockHeld(f"another session holds the {self.name} lock on this database")
         self._connection = connection
-
-
-class SharedLock:
-    """A lock that crawl processes take in turn, many times over (`with lock.held():`).
-
-    Workers serialise their story bookkeeping with it: each catches up on what the
-    others stored, then adds its own, so the clusters and claims come out as they
-    would in one process. PostgreSQL: a session advisory lock on a pooled connection
-    (waiting, not failing, while another holds it); SQLite: a blocking flock.
-    """
-
-    def __init__(self, db_url: str, name: str) -> None:
-        self.db_url = db_url
-        self.name = name
-        url = make_url(db_url)
-        self._file: Any = None
-        self._engine: Engine | None = None
-        if url.get_backend_name() == "sqlite":
-            database = Path(url.database or ":memory:")
-            if str(database) != ":memory:":
-                path = database.with_name(f"{database.name}.{name}.lock")
-                self._file = open(path, "a+", encoding="utf-8")  # noqa: SIM115 (closed in close)
-        else:
-            self._engine = make_engine(db_url)
-
-    @contextmanager
-    def held(self) -> Iterator[None]:
-        if self._file is not None:
-            fcntl.flock(self._file, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(self._file, fcntl.LOCK_UN)
-            return
-        if self._engine is None:
-            yield  # an in-memory database has one user
-            return
-        key = {"key": f"wirewatch:{self.name}:"}
-        with self._engine.connect() as connection:
-            connection.execute(
-                text("SELECT pg_advisory_lock(hashtext(:key || current_schema()))"), key
-            )
-            connection.commit()
-            try:
-                yield
-            finally:
-                connection.execute(
-                    text("SELECT pg_advisory_unlock(hashtext(:key || current_schema()))"), key
-                )
-                connection.commit()
-
-    def close(self) -> None:
-        if self._file is not None:
-            self._file.close()
-            self._file = None
-        if self._engine is not None:
-            self._engine.dispose()
-            self._engine = None

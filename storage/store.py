@@ -7,14 +7,15 @@ to one engine except what storage.dialect hides.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, func, insert, select, update
+from sqlalchemy import Connection, Engine, Table, func, insert, select, text, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -22,7 +23,7 @@ from storage import fulltext, migrate
 from storage.claims import ClaimStore
 from storage.clusters import ClusterStore
 from storage.common import iso, retrying
-from storage.dialect import insert_ignoring_conflicts, make_engine
+from storage.dialect import READ_ONLY, insert_ignoring_conflicts, make_engine
 from storage.errors import StoreError, explain, safe_url, sqlite_folder_problem
 from storage.models import (
     ArticleRow,
@@ -39,6 +40,9 @@ from storage.reports import ReportStore
 from storage.times import utc_instant
 
 DEFAULT_DB_URL = "sqlite:///wirewatch.db"
+# One lock for the story decisions of every crawl process of the database: clusters
+# and the signature log are shared by all watches (Store.hold_story_lock).
+STORY_LOCK_KEY = "wirewatch:stories:"
 ARTICLES: Table = ArticleRow.__table__  # type: ignore[assignment]
 VERSIONS: Table = ArticleVersion.__table__  # type: ignore[assignment]
 ALIASES: Table = UrlAlias.__table__  # type: ignore[assignment]
@@ -140,6 +144,10 @@ class Store(ClusterStore, ClaimStore, ReportStore):
         self.engine = engine
         self.clock = clock
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._reads = sessionmaker(
+            engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False
+        )
+        self._local = threading.local()  # the transaction atomic() holds open, per thread
 
     @classmethod
     def open(
@@ -174,10 +182,58 @@ class Store(ClusterStore, ClaimStore, ReportStore):
     def __exit__(self, *_: object) -> None:
         self.close()
 
+    def session(self) -> AbstractContextManager[Session]:
+        """A transaction of its own, or the one an enclosing atomic() holds open."""
+        return self._joining(self._sessions)
+
+    def reading(self) -> AbstractContextManager[Session]:
+        """A read-only transaction: on SQLite a deferred one, which never waits for the
+        write lock (WAL readers do not), so the crawl's event loop can look things up
+        while the writer thread holds a page's transaction open."""
+        return self._joining(self._reads)
+
     @contextmanager
-    def session(self) -> Iterator[Session]:
-        with self._sessions.begin() as session:
+    def _joining(self, sessions: sessionmaker[Session]) -> Iterator[Session]:
+        held: Session | None = getattr(self._local, "session", None)
+        if held is not None:
+            yield held
+            return
+        with sessions.begin() as session:
             yield session
+
+    @contextmanager
+    def atomic(self) -> Iterator[None]:
+        """One transaction for every Store call this thread makes in the block: the
+        crawl stores a page, its version, cluster, claims and signature together, so a
+        crash or a failed write leaves all of them or none. Nested blocks join the
+        outer one. Store methods are not retried inside it (the caller retries the
+        whole block, when that is safe)."""
+        if self.in_atomic():
+            yield
+            return
+        with self._sessions.begin() as session:
+            self._local.session = session
+            try:
+                yield
+            finally:
+                self._local.session = None
+
+    def in_atomic(self) -> bool:
+        return getattr(self._local, "session", None) is not None
+
+    def hold_story_lock(self) -> None:
+        """Take the lock that crawl processes sharing a run hold around their story
+        decisions, until the enclosing atomic() block ends (PostgreSQL: a transaction
+        advisory lock, gone at commit or rollback; SQLite: the write lock every
+        transaction takes at BEGIN serialises them already)."""
+        assert self.in_atomic(), "the story lock is held for a transaction"
+        if self.engine.dialect.name != "postgresql":
+            return
+        with self.session() as s:
+            s.execute(
+                text("SELECT pg_advisory_xact_lock(hashtext(:key || current_schema()))"),
+                {"key": STORY_LOCK_KEY},
+            )
 
     # --- watches and runs ------------------------------------------------------
 
@@ -374,10 +430,17 @@ class Store(ClusterStore, ClaimStore, ReportStore):
         article_id = self._article_id_for(connection, snap, now)
         # Serialise writers of one article (PostgreSQL row lock; SQLite already holds the
         # database write lock from BEGIN IMMEDIATE), so two crawlers storing the same
-        # text cannot both see "no version yet" and both add one.
-        connection.execute(
-            select(ARTICLES.c.id).where(ARTICLES.c.id == article_id).with_for_update()
-        )
+        # text cannot both see "no version yet" and both add one. FOR NO KEY UPDATE, not
+        # FOR UPDATE: it does not block the key-share locks that rows referring to the
+        # article take, so a worker holding the story lock and writing this article's
+        # cluster or claims never waits for this page's transaction, which may be waiting
+        # for that lock (a deadlock).
+        if self.engine.dialect.name == "postgresql":
+            connection.execute(
+                select(ARTICLES.c.id)
+                .where(ARTICLES.c.id == article_id)
+                .with_for_update(key_share=True)
+            )
         latest = connection.execute(
             select(VERSIONS.c.id, VERSIONS.c.text_hash)
             .where(VERSIONS.c.article_id == article_id)
@@ -445,34 +508,43 @@ class Store(ClusterStore, ClaimStore, ReportStore):
     @retrying
     def article_facts(self, article_id: int) -> dict[str, Any] | None:
         """What clustering needs of an article: URL, outlet, dates and current text."""
+        latest = (
+            select(VERSIONS.c.text)
+            .where(VERSIONS.c.article_id == ARTICLES.c.id)
+            .order_by(VERSIONS.c.id.desc())
+            .limit(1)
+            .scalar_subquery()
+        )
+        query = select(
+            ARTICLES.c.canonical_url, ARTICLES.c.outlet, ARTICLES.c.site_name,
+            ARTICLES.c.published, ARTICLES.c.first_seen, latest.label("text"),
+        ).where(ARTICLES.c.id == article_id)  # fmt: skip
         with self.session() as s:
-            article = s.get(ArticleRow, article_id)
-            if article is None or not article.versions:
-                return None
-            return {
-                "canonical_url": article.canonical_url, "outlet": article.outlet,
-                "site_name": article.site_name, "published": article.published,
-                "first_seen": article.first_seen, "text": article.versions[-1].text,
-            }  # fmt: skip
+            row = s.connection().execute(query).one_or_none()
+            return None if row is None or row.text is None else dict(row._mapping)
 
     @retrying
     def latest_version(self, urls: list[str]) -> LatestVersion | None:
         """The current text of the article any of these URLs leads to."""
         with self.session() as s:
-            row = s.execute(
-                select(VERSIONS.c.article_id, VERSIONS.c.id, VERSIONS.c.text)
-                .join(ALIASES, ALIASES.c.article_id == VERSIONS.c.article_id)
-                .where(ALIASES.c.url.in_(urls))
-                .order_by(VERSIONS.c.id.desc())
-                .limit(1)
-            ).one_or_none()
+            row = (
+                s.connection()
+                .execute(
+                    select(VERSIONS.c.article_id, VERSIONS.c.id, VERSIONS.c.text)
+                    .join(ALIASES, ALIASES.c.article_id == VERSIONS.c.article_id)
+                    .where(ALIASES.c.url.in_(urls))
+                    .order_by(VERSIONS.c.id.desc())
+                    .limit(1)
+                )
+                .one_or_none()
+            )
             return LatestVersion(*row) if row is not None else None
 
     @retrying
     def validators(self, url: str) -> tuple[str | None, str | None]:
         """The ETag and Last-Modified of the last good fetch of a URL, for a
         conditional GET."""
-        with self.session() as s:
+        with self.reading() as s:
             row = s.execute(
                 select(FETCHES.c.etag, FETCHES.c.last_modified)
                 .where(FETCHES.c.url == url, FETCHES.c.status_code.in_([200, 304]))

@@ -220,3 +220,44 @@ def test_a_killed_scheduler_and_crawl_are_redone_once_within_the_budget(
     pages = query(db_url, "select count(distinct url) from fetches where url not like '%/a/1'")
     assert pages[0][0] <= budget  # within the one budget, the seed fetched twice apart
     assert query(db_url, "select count(*) from articles")[0][0] == budget
+
+
+def test_a_page_whose_story_cannot_be_stored_is_stored_whole_or_not_at_all(
+    slow_site: str, tmp_path: Path
+) -> None:
+    """The database refuses the third page's signature (a trigger), after that page's
+    article, version, cluster and claims were written in the same transaction: all of
+    it is rolled back, the crawl's story state is reloaded from what the database
+    holds, the run fails with the reason, and the next run stores every page once,
+    each with its story."""
+    import sqlite3
+
+    from storage import Store
+
+    database = tmp_path / "w.db"
+    db_url = f"sqlite:///{database}"
+    Store.open(db_url).close()
+    with sqlite3.connect(database) as connection:
+        connection.execute(
+            "CREATE TRIGGER refuse_third BEFORE INSERT ON signatures "
+            "WHEN (SELECT count(*) FROM signatures) >= 2 "
+            "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"
+        )
+    watch = _chain(tmp_path, slow_site)
+    process = _crawl(watch, db_url)
+    out, err = process.communicate(timeout=300)
+    assert process.returncode == 1, (out, err)
+    assert "refused by the test" in err and "already added" not in err, err
+    assert "rebuilt from 2 stored signatures after a failed write" in err, err
+    assert query(db_url, "select count(*) from articles") == [(2,)]
+    half_stored = query(db_url, "select count(*) from article_versions v left join signatures s "
+                                "on s.version_id = v.id where s.version_id is null")  # fmt: skip
+    assert half_stored == [(0,)]
+    assert query(db_url, "select count(*) from cluster_members") == [(2,)]
+    with sqlite3.connect(database) as connection:
+        connection.execute("DROP TRIGGER refuse_third")
+    _next_run_gets_everything(watch, db_url)
+    unsigned = query(db_url, "select count(*) from article_versions v left join signatures s "
+                             "on s.version_id = v.id where s.version_id is null")  # fmt: skip
+    assert unsigned == [(0,)]
+    assert query(db_url, "select count(*) from cluster_members") == [(PAGES,)]
