@@ -34,7 +34,7 @@ from typing import Any
 
 from crawler.analysis import analyze_page
 from crawler.extraction import extract_page
-from crawler.runner import run_crawl
+from crawler.runner import CrawlOptions, run_crawl
 from crawler.watch import parse_watch
 
 # (path, body) -> the body served: lets a benchmark vary repeated pages as it serves
@@ -166,7 +166,7 @@ def end_to_end(
     start = time.perf_counter()
     server_cpu = time.process_time()  # this process only serves pages during the crawl
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    run = run_crawl(watch, db_url, settings=settings)
+    run = run_crawl(watch, db_url, CrawlOptions(settings=settings))
     wall = time.perf_counter() - start
     server_cpu = time.process_time() - server_cpu
     after = resource.getrusage(resource.RUSAGE_CHILDREN)

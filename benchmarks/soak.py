@@ -33,9 +33,9 @@ from typing import Any
 
 from crawl_throughput import CORPUS, Site
 
-from crawler.fleet import queue_run, wait_for_run
-from crawler.runner import join_run, run_crawl
+from crawler.runner import CrawlOptions, run_crawl
 from crawler.watch import parse_watch
+from fleet.service import join_run, queue_run, wait_for_run
 from storage import Store
 from storage.store import RunInfo
 
@@ -96,12 +96,12 @@ def sample() -> dict[str, float]:
 def crawl(watch: Any, db_url: str, redis_url: str | None, on_event: Any) -> RunInfo:
     """One crawl of the watch: in a crawl process of its own, or as a worker."""
     if redis_url is None:
-        return run_crawl(watch, db_url, on_event)
+        return run_crawl(watch, db_url, CrawlOptions(on_event))
     run_id = queue_run(watch, db_url)
     store = Store.open(db_url)
     queued = store.get_run(run_id)
     store.close()
-    join_run(queued, watch, db_url, redis_url, "soak-worker", on_event)
+    join_run(queued, watch, db_url, redis_url, "soak-worker", CrawlOptions(on_event))
     return wait_for_run(db_url, run_id)
 
 

@@ -2,7 +2,7 @@
 
 Serves N real pages of ../shared/corpus (repeated under distinct URLs) on loopback
 hosts with news sitemaps, and for each worker count: a fresh schema on the PostgreSQL
-server, one run queued for workers (crawler.fleet.queue_run), that many `wirewatch
+server, one run queued for workers (fleet.service.queue_run), that many `wirewatch
 worker --once` processes sharing it through Redis, timed from their start until the
 run is finished. Prints one JSON object per worker count: pages fetched, wall time,
 pages per second, how the pages were shared out, and the run's errors.
@@ -25,8 +25,8 @@ from crawl_throughput import Site
 from soak import load_pages
 from sqlalchemy import create_engine, text
 
-from crawler.fleet import queue_run, wait_for_run
 from crawler.watch import parse_watch
+from fleet.service import queue_run, wait_for_run
 from storage import Store
 
 

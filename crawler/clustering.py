@@ -16,8 +16,8 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
-from crawler.story_state import RedisStoryState
 from dedup.cluster import (
     DEFAULT_CONFIG,
     DedupConfig,
@@ -26,13 +26,29 @@ from dedup.cluster import (
     encode_credits,
 )
 from dedup.signature import Signature, SignatureParams, sign
-from dedup.state import Document, Entry
+from dedup.state import Document, Entry, StoryState
 from dedup.templates import TemplateLines
 from dedup.text import fingerprint, normalize, shingle_hashes
 from storage import Store
 from storage.clusters import StoredSignature
 
 logger = logging.getLogger(__name__)
+
+
+class SharedStoryState(StoryState, Protocol):
+    """A story state the workers of a run share (fleet.story_state.SharedStoryState,
+    named by WIREWATCH_STORY_STATE), built from the stored signatures when missing."""
+
+    def current(self) -> bool:
+        """Whether the state is built (call it holding the story lock)."""
+
+    def clear(self) -> None: ...
+
+    def mark_built(self) -> None: ...
+
+    def invalidate(self) -> None:
+        """Declare the state out of step with the database: the next worker to catch
+        up rebuilds it."""
 
 
 @dataclass(frozen=True)
@@ -63,11 +79,11 @@ def _document(facts: ArticleFacts | StoredSignature, text: str = "") -> Document
 
 class ClusterKeeper:
     """The story state of one crawl process: in its memory, or shared by the workers of
-    a run in Redis (`shared`, crawler.story_state), built there from the stored
+    a run (`shared`: in Redis, fleet.story_state), built there from the stored
     signatures when missing."""
 
     def __init__(self, store: Store, config: DedupConfig = DEFAULT_CONFIG,
-                 shared: RedisStoryState | None = None) -> None:  # fmt: skip
+                 shared: SharedStoryState | None = None) -> None:  # fmt: skip
         self.store = store
         self.config = config
         self.templates = TemplateLines()
@@ -81,7 +97,7 @@ class ClusterKeeper:
 
     @classmethod
     def load(cls, store: Store, config: DedupConfig = DEFAULT_CONFIG, now: datetime | None = None,
-             shared: RedisStoryState | None = None) -> ClusterKeeper:  # fmt: skip
+             shared: SharedStoryState | None = None) -> ClusterKeeper:  # fmt: skip
         """Rebuild the index from stored signatures within the time window (a shared
         state is built by the first catch_up that finds it missing)."""
         keeper = cls(store, config, shared)

@@ -7,7 +7,7 @@ import logging
 import resource
 from collections import Counter
 from dataclasses import replace
-from typing import Any, Self
+from typing import Any, Protocol, Self
 from urllib.parse import urlsplit
 
 from scrapy import signals
@@ -22,8 +22,7 @@ from crawler.clustering import ArticleFacts, ClusterKeeper
 from crawler.extraction import Article, PageStatus
 from crawler.items import FetchFailedItem, ListingItem, NotModifiedItem, PageItem
 from crawler.metadata import more_precise
-from crawler.shared import RunTally, shared_story_state
-from crawler.writer import StoreWriter, store_for, writer_for
+from crawler.writer import StoreWriter, optional_component, store_for, writer_for
 from storage import ArticleSnapshot, FetchRecord, Store
 from storage.claims import ClaimEntry, NewClaim
 from storage.common import repeat_transaction
@@ -69,8 +68,13 @@ def article_identity(article: Article, item: PageItem) -> tuple[str, tuple[tuple
 SHARED_PREFIX = "wirewatch/"
 
 
-def _watch_name(settings: Any) -> str:
-    return str(settings.get("WIREWATCH_WATCH_NAME") or "")
+class RunTally(Protocol):
+    """The run's counts kept beyond this process (fleet.seen.RunTally: in Redis)."""
+
+    def add(self, key: str, amount: int = 1) -> None: ...
+
+    def flush(self, counts: Counter[str]) -> None:
+        """Send what changed in `counts` since the last flush."""
 
 
 # At most this many lost page URLs are kept with a failed run for the next one.
@@ -118,8 +122,8 @@ class StorePipeline:
         self.store: Store | None = None
         self.shared_stats: Any = None  # Scrapy's stats: other pipelines count there too
         # with workers, the run's counts are added up in Redis, and the run is ended by
-        # the worker that sees it done (crawler.shared.RunCoordinator)
-        self.tally = RunTally.from_settings(settings, _watch_name(settings))
+        # the worker that sees it done (WIREWATCH_RUN_TALLY; fleet.coordinator)
+        self.tally: RunTally | None = None
         self.crawler: Crawler | None = None
         self.writer: StoreWriter | None = None  # the crawl's (crawler.writer)
         self.lost: list[list[Any]] = []  # [url, depth] of pages fetched but not stored
@@ -133,6 +137,7 @@ class StorePipeline:
         pipeline.shared_stats = crawler.stats
         pipeline.crawler = crawler
         pipeline.writer = writer_for(crawler)
+        pipeline.tally = optional_component(crawler, "WIREWATCH_RUN_TALLY")
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
@@ -419,9 +424,10 @@ class StoryPipeline:
         assert self.crawler is not None
         self.store = store_for(self.crawler)
         if self.clustering:
-            self.keeper = ClusterKeeper.load(self.store, shared=shared_story_state(self.settings))
+            shared = optional_component(self.crawler, "WIREWATCH_STORY_STATE")
+            self.keeper = ClusterKeeper.load(self.store, shared=shared)
         if self.claiming:
-            tally = RunTally.from_settings(self.settings, _watch_name(self.settings))
+            tally = optional_component(self.crawler, "WIREWATCH_RUN_TALLY")
             watch_id = self.settings.getint("WIREWATCH_WATCH_ID") or None
             self.claims = ClaimsRecorder(self.store, watch_id, tally, self.stats)
             self.claims.catch_up()

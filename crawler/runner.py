@@ -17,17 +17,18 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from crawler.revisit import RevisitPlan, plan_revisits
+from crawler.revisit import RevisitPlan
 from crawler.runs import StartedRun, start_run
 from crawler.watch import Watch
 from crawler.workers import die_with_parent, tune_malloc
 from storage import Store
-from storage.store import RunInfo, clock_at
+from storage.store import RunInfo
 
 logger = logging.getLogger(__name__)
 
@@ -35,22 +36,11 @@ ProgressCallback = Callable[[dict[str, Any]], None]
 
 # The crawl process's exit code when it could not record how its run ended.
 EXIT_RUN_NOT_RECORDED = 3
-# How long a crawl may take to stop after SIGINT before it is killed.
-SHUTDOWN_GRACE_SECONDS = 30
 
 
-def run_crawl(
-    watch: Watch,
-    db_url: str,
-    on_event: ProgressCallback | None = None,
-    settings: dict[str, Any] | None = None,
-    log_level: str = "WARNING",
-    log_file: str | None = None,
-    now: datetime | None = None,
-    stop: threading.Event | None = None,
-    resume_dir: Path | None = None,
-) -> RunInfo:
-    """Crawl a watch once, store what was found, and return the run's record.
+@dataclass(frozen=True)
+class CrawlOptions:
+    """How a crawl process runs, beyond the watch and the database.
 
     `now` (naive UTC) runs the crawl as if at that moment: every stored time and the
     revisit schedule use it (tests and the demo replay the newsroom's days this way).
@@ -60,33 +50,46 @@ def run_crawl(
     crawl given the same directory carries on from them; a crawl that ends any other
     way clears it, so the next one starts afresh.
     """
-    with start_run(watch, db_url, now, resume_dir) as run:
-        return _crawl_run(run, db_url, on_event, settings or {}, (log_level, log_file), now,
-                          stop, resume_dir)  # fmt: skip
+
+    on_event: ProgressCallback | None = None  # progress events, as they happen
+    settings: Mapping[str, Any] = field(default_factory=dict)  # over crawler.settings
+    log_level: str = "WARNING"
+    log_file: str | None = None
+    now: datetime | None = None
+    stop: threading.Event | None = None
+    resume_dir: Path | None = None
+
+    def crawl_settings(self) -> dict[str, Any]:
+        """The Scrapy settings these options give the crawl process."""
+        settings = dict(self.settings)
+        if self.now is not None:
+            settings["WIREWATCH_NOW"] = self.now.isoformat()
+        return settings
 
 
-def _crawl_run(
-    started: StartedRun,
-    db_url: str,
-    on_event: ProgressCallback | None,
-    settings: dict[str, Any],
-    logging_to: tuple[str, str | None],
-    now: datetime | None,
-    stop: threading.Event | None,
-    resume_dir: Path | None,
-) -> RunInfo:
+# How long a crawl may take to stop after SIGINT before it is killed.
+SHUTDOWN_GRACE_SECONDS = 30
+
+
+def run_crawl(watch: Watch, db_url: str, options: CrawlOptions | None = None) -> RunInfo:
+    """Crawl a watch once, store what was found, and return the run's record (how,
+    CrawlOptions says)."""
+    options = options or CrawlOptions()
+    with start_run(watch, db_url, options.now, options.resume_dir) as run:
+        return _crawl_run(run, db_url, options)
+
+
+def _crawl_run(started: StartedRun, db_url: str, options: CrawlOptions) -> RunInfo:
     watch, run_id = started.watch, started.run_id
-    settings = dict(settings)
+    resume_dir = options.resume_dir
+    settings = options.crawl_settings()
     if resume_dir is not None:
         settings["JOBDIR"] = str(resume_dir)
-    if now is not None:
-        settings["WIREWATCH_NOW"] = now.isoformat()
-    child, stopped = _follow_crawl_child(
+    child, stopped = follow_crawl_child(
         f"wirewatch-crawl-{watch.name}",
         (watch, started.revisit, db_url, started.watch_id, run_id),
-        (settings, *logging_to),
-        on_event,
-        stop,
+        options,
+        settings,
         lambda: _close_run_if_open(db_url, run_id, "interrupted", "interrupted by the user"),
     )
     if stopped:
@@ -225,63 +228,25 @@ def _leave_nothing_behind(db_url: str, run_id: int, parent: int) -> None:
         _close_run_if_open(db_url, run_id, "interrupted", "its command died during the crawl")
 
 
-def join_run(
-    run: RunInfo,
-    watch: Watch,
-    db_url: str,
-    redis_url: str,
-    worker: str,
-    on_event: ProgressCallback | None = None,
-    settings: dict[str, Any] | None = None,
-    log_level: str = "WARNING",
-    log_file: str | None = None,
-    now: datetime | None = None,
-    stop: threading.Event | None = None,
-) -> int:
-    """Work on a run that `wirewatch run` queued for workers, beside any other workers,
-    until the run is done or `stop` is set; returns the crawl process's exit code.
-
-    The crawl runs in a child process, as with run_crawl, with scrapy-redis's scheduler
-    on the watch's shared frontier (crawler.shared); the child dies with this process,
-    so a worker killed with SIGKILL leaves no orphan crawling on.
-    """
-    with Store.open(db_url, clock=clock_at(now)) as store:
-        revisit = plan_revisits(store.revisit_candidates(run.watch_id), store.clock())
-    overrides = {
-        **(settings or {}),
-        "SCHEDULER": "crawler.shared.SharedScheduler",
-        "WIREWATCH_REDIS_URL": redis_url,
-        "WIREWATCH_WORKER_NAME": worker,
-        "WIREWATCH_SHARED_STORIES": True,
-    }
-    if now is not None:
-        overrides["WIREWATCH_NOW"] = now.isoformat()
-    child, _ = _follow_crawl_child(
-        f"wirewatch-worker-{worker}",
-        (watch, revisit, db_url, run.watch_id, run.id),
-        (overrides, log_level, log_file),
-        on_event,
-        stop,
-    )
-    return int(child.exitcode or 0)
-
-
-def _follow_crawl_child(
+def follow_crawl_child(
     name: str,
     crawl: tuple[Any, ...],
-    options: tuple[Any, ...],
-    on_event: ProgressCallback | None,
-    stop: threading.Event | None,
+    options: CrawlOptions,
+    settings: dict[str, Any],
     on_interrupt: Callable[[], None] | None = None,
 ) -> tuple[Any, bool]:
-    """Start _crawl_in_child(*crawl, events, *options) and pass its events on until it
-    ends, or until `stop` is set (then stop it cleanly). Returns (process, stopped)."""
+    """Start _crawl_in_child(*crawl, events, settings, ...) and pass its events on until
+    it ends, or until options.stop is set (then stop it cleanly). Returns (process,
+    stopped)."""
     context = multiprocessing.get_context("spawn")
     events = context.Queue()
-    child = context.Process(target=_crawl_in_child, args=(*crawl, events, *options), name=name)
+    logging_to = (options.log_level, options.log_file)
+    child = context.Process(target=_crawl_in_child, args=(*crawl, events, settings, *logging_to),
+                            name=name)  # fmt: skip
     child.start()
+    on_event = options.on_event
     try:
-        stopped = _pump_events(child, events, on_event, stop or threading.Event())
+        stopped = _pump_events(child, events, on_event, options.stop or threading.Event())
     except KeyboardInterrupt:
         _stop_child(child, events, on_event)
         if on_interrupt is not None:

@@ -61,17 +61,22 @@ ITEM_PIPELINES = {
 }
 EXTENSIONS = {
     "scrapy.extensions.telnet.TelnetConsole": None,
-    "crawler.shared.RunCoordinator": 400,  # only with workers (WIREWATCH_REDIS_URL)
     "crawler.extensions.ProgressReporter": 500,
 }
 
-# Several workers on one run (`wirewatch worker`): crawler.runner.join_run sets these,
-# with scrapy-redis's scheduler on a leased frontier (crawler.shared).
+# What a crawl shares with other crawl processes, named by class path as Scrapy's own
+# components are: a crawl on its own keeps everything here. The workers of a run
+# (`wirewatch worker`, the fleet package above this one) swap in their Redis-backed
+# classes, the scheduler on the leased frontier and the run coordinator extension
+# (fleet.service.worker_settings).
+WIREWATCH_SEEN_SET = "crawler.seen.LocalSeen"  # what the run has asked for, its budgets
+WIREWATCH_RUN_TALLY = None  # the run's counts beyond this process
+WIREWATCH_STORY_STATE = None  # the clusters' state beyond this process (else: in memory)
 WIREWATCH_REDIS_URL = None
 WIREWATCH_WORKER_NAME = None
-WIREWATCH_SHARED_STORIES = False
+WIREWATCH_SHARED_STORIES = False  # several processes share the run's story decisions
 # With workers, the story clusters' state (signatures, groups, band index) lives once in
-# Redis instead of in every worker (crawler/story_state.py): a worker's memory stays
+# Redis instead of in every worker (fleet/story_state.py): a worker's memory stays
 # flat. False keeps it in each worker, caught up from the database (the older design).
 WIREWATCH_STORY_STATE_IN_REDIS = True
 

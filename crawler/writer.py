@@ -24,6 +24,8 @@ from typing import Any, TypeVar
 
 from scrapy import signals
 from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from scrapy.utils.misc import build_from_crawler, load_object
 
 from storage import Store
 
@@ -100,3 +102,19 @@ def store_for(crawler: Crawler) -> Store:
         setattr(crawler, _STORE_ATTRIBUTE, store)
         crawler.signals.connect(store.close, signal=signals.engine_stopped)
     return store
+
+
+def optional_component(crawler: Crawler, setting: str) -> Any:
+    """The crawl's instance of the class a setting names (a path, as Scrapy's
+    components are named), or None when the setting is empty or the class declines
+    (NotConfigured). One instance per crawl, shared by the components that ask."""
+    path = crawler.settings.get(setting)
+    if not path:
+        return None
+    made: dict[str, Any] = crawler.__dict__.setdefault("_wirewatch_components", {})
+    if setting not in made:
+        try:
+            made[setting] = build_from_crawler(load_object(path), crawler)
+        except NotConfigured:
+            made[setting] = None
+    return made[setting]

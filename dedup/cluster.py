@@ -86,7 +86,7 @@ class StoryClusters:
     """Incremental clustering: add documents one by one (query, then insert).
 
     What it knows lives in a StoryState: this process's memory unless another is given
-    (several workers share one in Redis: crawler.story_state).
+    (several workers share one in Redis: fleet.story_state).
     """
 
     def __init__(self, config: DedupConfig = DEFAULT_CONFIG, index: CandidateIndex | None = None,

@@ -2,7 +2,7 @@
 
 `MemoryState` holds everything in this process (the default, and all one process
 needs). A crawl shared by several workers keeps it in Redis instead
-(crawler.story_state), so that a worker's memory does not grow with the articles of
+(fleet.story_state), so that a worker's memory does not grow with the articles of
 the window and every worker clusters against the same state. The interface is the
 whole of what clustering reads and writes; entries never change once added, which
 lets an out-of-process home cache them freely.

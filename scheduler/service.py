@@ -32,11 +32,11 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from crawler.fleet import queue_run, wait_for_run
-from crawler.runner import ProgressCallback, run_crawl
+from crawler.runner import CrawlOptions, ProgressCallback, run_crawl
 from crawler.runs import close_dead_runs
 from crawler.watch import Watch
 from digest import digest_paths, write_digests
+from fleet.service import queue_run, wait_for_run
 from storage import Store
 from storage.dialect import make_engine
 from storage.locks import DatabaseLock, LockHeld
@@ -248,9 +248,7 @@ class WatchScheduler:
                               run.status, run=run, error=run.error)  # fmt: skip
         forward({"kind": "start", "outcome": "", "url": watch.seeds[0] if watch.seeds else ""})
 
-        run = run_crawl(
-            watch,
-            self.db_url,
+        options = CrawlOptions(
             forward,
             self.options.crawl_settings,
             self.options.log_level,
@@ -259,6 +257,7 @@ class WatchScheduler:
             stop=self.stopping,
             resume_dir=self.options.state_dir / "crawls" / watch_name,
         )
+        run = run_crawl(watch, self.db_url, options)
         return JobOutcome(job_id(RECRAWL, watch_name), RECRAWL, watch_name, scheduled_for,
                           run.status, run=run, error=run.error)  # fmt: skip
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from crawler.runner import run_crawl
+from crawler.runner import CrawlOptions, run_crawl
 from crawler.watch import load_watch
 from storage import Store
 from tests.conftest import PG_URL, write_watch
@@ -78,8 +78,8 @@ def test_postgres_restart_during_a_crawl_loses_and_duplicates_nothing(
     Store.open(pg_schema_url).close()  # the schema, before anyone counts rows in it
     result: dict[str, object] = {}
     crawl = threading.Thread(
-        target=lambda: result.update(run=run_crawl(watch, pg_schema_url,
-                                                   settings={"WIREWATCH_EXTRACTION_WORKERS": 0})),
+        target=lambda: result.update(run=run_crawl(
+            watch, pg_schema_url, CrawlOptions(settings={"WIREWATCH_EXTRACTION_WORKERS": 0}))),
     )  # fmt: skip
     crawl.start()
     deadline = time.monotonic() + 60

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from crawler.runner import run_crawl
+from crawler.runner import CrawlOptions, run_crawl
 from crawler.watch import load_watch
 from tests.conftest import write_watch
 from tests.crawl_helpers import crawl, query
@@ -145,7 +145,7 @@ def test_a_robots_txt_that_never_answers_means_nothing_is_fetched(
     db_url = f"sqlite:///{tmp_path / 'p.db'}"
     watch = load_watch(_watch(tmp_path, [home.url(STORY)], ["127.0.0.24"]))
     settings = {"DOWNLOAD_TIMEOUT": 1, "RETRY_TIMES": 0, "WIREWATCH_EXTRACTION_WORKERS": 0}
-    run_crawl(watch, db_url, settings=settings)
+    run_crawl(watch, db_url, CrawlOptions(settings=settings))
     assert home.hits[STORY] == 0
     assert _errors(db_url) == {home.url(STORY): "timeout"}
 

@@ -1,4 +1,4 @@
-"""The story state in Redis (crawler.story_state) clusters exactly as the one in memory.
+"""The story state in Redis (fleet.story_state) clusters exactly as the one in memory.
 
 Each test builds both from the same documents and compares everything clustering
 answers: groups and roles, every partial-copy edge, each document's own edges. The
@@ -14,11 +14,11 @@ from collections.abc import Iterator
 import pytest
 import redis
 
-from crawler.shared import connect
-from crawler.story_state import STATE_PARTS, RedisStoryState
 from dedup.cluster import DEFAULT_CONFIG, StoryClusters
 from dedup.state import Document
 from dedup.templates import TemplateLines
+from fleet.keys import STATE_PARTS, connect
+from fleet.story_state import RedisStoryState
 from newsroom.stories import build_catalogue
 from tests import dedup_eval
 

@@ -30,9 +30,9 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import create_engine, text
 
-from crawler.fleet import queue_run, wait_for_run
-from crawler.runner import run_crawl
+from crawler.runner import CrawlOptions, run_crawl
 from crawler.watch import load_watch
+from fleet.service import queue_run, wait_for_run
 from newsroom import Newsroom
 from newsroom.stories import DAYS
 from storage import Store
@@ -130,7 +130,7 @@ def test_three_workers_store_what_one_process_stores(
         watch = load_watch(demo_watch_for(room, tmp_path, with_feeds=True, name=name))
         for day in REPLAYED_DAYS:
             room.set_day(day)
-            run = run_crawl(watch, single_db, settings=settings, now=morning(day))
+            run = run_crawl(watch, single_db, CrawlOptions(settings=settings, now=morning(day)))
             assert run.status == "finished", run
         Store.open(pg_url).close()
         for day in REPLAYED_DAYS:

@@ -10,7 +10,7 @@ from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
-from crawler.runner import run_crawl
+from crawler.runner import CrawlOptions, run_crawl
 from crawler.watch import Watch
 from storage.store import RunInfo
 from wirewatch.output import plural, print_json
@@ -91,7 +91,8 @@ def crawl_with_progress(
         def on_event(event: dict[str, Any]) -> None:
             progress.on_event(watch.name, event)
 
-        return run_crawl(watch, db_url, on_event, settings, log_level, log_file)
+        options = CrawlOptions(on_event, settings, log_level, log_file)
+        return run_crawl(watch, db_url, options)
 
 
 def print_run_summary(run: RunInfo, fmt: str) -> None:

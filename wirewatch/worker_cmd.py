@@ -13,8 +13,9 @@ from typing import Any
 import click
 from redis.exceptions import RedisError
 
-from crawler.fleet import WorkerOptions, serve_worker
-from crawler.shared import connect, default_worker_name, redact
+from crawler.runner import CrawlOptions
+from fleet.keys import connect, default_worker_name, redact
+from fleet.service import WorkerOptions, serve_worker
 from storage import Store
 from storage.store import RunInfo
 from wirewatch.stopping import stop_on_signals
@@ -31,12 +32,13 @@ def serve(db_url: str, redis_url: str, name: str | None, watch_names: tuple[str,
     stop = threading.Event()
     show = sys.stderr.isatty() if progress is None else progress
     with CrawlProgress(show) as display:
-        options = WorkerOptions(
-            name=name, watches=watch_names, once=once, now=now,
-            crawl_settings=crawl_settings,
+        crawl = CrawlOptions(
+            on_event=lambda event: display.on_event(name, event), settings=crawl_settings,
             log_level="DEBUG" if log_level == "DEBUG" else "WARNING", log_file=log_file,
-            on_event=lambda event: display.on_event(name, event), on_run=_printer(fmt, name),
+            now=now,
         )  # fmt: skip
+        options = WorkerOptions(name=name, watches=watch_names, once=once, crawl=crawl,
+                                on_run=_printer(fmt, name))  # fmt: skip
         message = (
             f"wirewatch worker {name}: {{signal}} received, stopping "
             "(requests in flight finish first)"

@@ -24,7 +24,7 @@ from crawler.feeds import FeedError, parse_feed, parse_sitemap
 from crawler.items import FetchFailedItem, ListingItem, NotModifiedItem, PageItem
 from crawler.revisit import RevisitPlan
 from crawler.robots import ROBOTS_READ
-from crawler.shared import Added, LocalSeen, SharedSeen, seen_for
+from crawler.seen import Added, LocalSeen, SeenSet, seen_for
 from crawler.standalone import start_standalone
 from crawler.watch import Watch
 from crawler.workers import PageAnalyzer
@@ -84,8 +84,8 @@ class WatchSpider(scrapy.Spider):
         self.allowed_domains = list(watch.allowed_domains)
         self.analyzer = analyzer or PageAnalyzer(0)
         # the pages (and outlets) this run has asked for: in this process, or shared
-        # in Redis by the run's workers (crawler.shared)
-        self.seen: LocalSeen | SharedSeen = LocalSeen()
+        # by the run's workers (WIREWATCH_SEEN_SET, crawler.seen)
+        self.seen: SeenSet = LocalSeen()
         self.robots_sitemaps: dict[str, tuple[str, ...]] = {}
         self.offsite_hosts: set[str] = set()
         self.listing_limits = ListingLimits()
@@ -98,7 +98,7 @@ class WatchSpider(scrapy.Spider):
             kwargs.update(start_standalone(crawler, kwargs.get("watch")))
         kwargs.setdefault("analyzer", PageAnalyzer.from_crawler(crawler))
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.seen = seen_for(crawler.settings, spider.watch.name)
+        spider.seen = seen_for(crawler)
         spider.listing_limits = ListingLimits.from_settings(crawler.settings)
         replayed = crawler.settings.get("WIREWATCH_NOW")  # the moment a replay acts at
         spider.now = datetime.fromisoformat(replayed) if replayed else spider.now
@@ -111,7 +111,7 @@ class WatchSpider(scrapy.Spider):
         self.robots_sitemaps[netloc] = sitemaps
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        if isinstance(self.seen, SharedSeen):
+        if self.seen.shared:
             return  # one worker seeds a shared run, when it is idle (RunCoordinator)
         # With a job directory (JOBDIR), Scrapy keeps `state` across an interruption and
         # the pending requests on disk: a resumed crawl carries on from where it was,
@@ -232,7 +232,7 @@ class WatchSpider(scrapy.Spider):
     # --- callbacks -----------------------------------------------------------------
 
     # Every callback yields its item last, after the requests it leads to: a worker
-    # hands its lease on a request back once the item is stored (crawler.shared), and
+    # hands its lease on a request back once the item is stored (fleet.frontier), and
     # by then the follow-ups must be queued, or a crash in between would lose them.
 
     async def parse_page(self, response: Response, depth: int, seed: bool) -> AsyncIterator[Any]:

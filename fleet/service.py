@@ -1,6 +1,6 @@
 """Runs carried out by a fleet of workers: the scheduler queues a run in the database,
 every `wirewatch worker` (on this machine or others) picks it up and crawls it through
-the watch's shared frontier in Redis (crawler.shared), and the worker that sees it done
+the watch's shared frontier in Redis (fleet.frontier), and the worker that sees it done
 records its end. Workers need no watch files: they crawl by the configuration stored
 with the watch.
 """
@@ -10,13 +10,15 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from crawler.runner import ProgressCallback, join_run
-from crawler.shared import redact
+from crawler import settings as crawl_settings
+from crawler.revisit import plan_revisits
+from crawler.runner import CrawlOptions, follow_crawl_child
 from crawler.watch import Watch, WatchError, watch_from_config
+from fleet.keys import redact
 from storage import Store
 from storage.store import RunInfo, clock_at
 
@@ -49,17 +51,53 @@ def wait_for_run(
                 return store.get_run(run_id)
 
 
+def worker_settings(redis_url: str, worker: str) -> dict[str, Any]:
+    """The crawl settings that make a crawl one worker of a shared run: the Redis-backed
+    frontier, seen set, tally and story state, and the run coordinator, in place of a
+    crawl's own (crawler.settings names the defaults)."""
+    return {
+        "SCHEDULER": "fleet.frontier.SharedScheduler",
+        "EXTENSIONS": {**crawl_settings.EXTENSIONS, "fleet.coordinator.RunCoordinator": 400},
+        "WIREWATCH_SEEN_SET": "fleet.seen.SharedSeen",
+        "WIREWATCH_RUN_TALLY": "fleet.seen.RunTally",
+        "WIREWATCH_STORY_STATE": "fleet.story_state.RedisStoryState",
+        "WIREWATCH_REDIS_URL": redis_url,
+        "WIREWATCH_WORKER_NAME": worker,
+        "WIREWATCH_SHARED_STORIES": True,
+    }
+
+
+def join_run(
+    run: RunInfo, watch: Watch, db_url: str, redis_url: str, worker: str,
+    options: CrawlOptions | None = None,
+) -> int:  # fmt: skip
+    """Work on a run that `wirewatch run` queued for workers, beside any other workers,
+    until the run is done or options.stop is set; returns the crawl process's exit code.
+
+    The crawl runs in a child process, as with run_crawl, with scrapy-redis's scheduler
+    on the watch's shared frontier (fleet.frontier); the child dies with this process,
+    so a worker killed with SIGKILL leaves no orphan crawling on.
+    """
+    options = options or CrawlOptions()
+    with Store.open(db_url, clock=clock_at(options.now)) as store:
+        revisit = plan_revisits(store.revisit_candidates(run.watch_id), store.clock())
+    settings = {**worker_settings(redis_url, worker), **options.crawl_settings()}
+    child, _ = follow_crawl_child(
+        f"wirewatch-worker-{worker}",
+        (watch, revisit, db_url, run.watch_id, run.id),
+        options,
+        settings,
+    )
+    return int(child.exitcode or 0)
+
+
 @dataclass
 class WorkerOptions:
     name: str
     watches: Sequence[str] = ()
     once: bool = False  # leave when no run is waiting, instead of waiting for one
     poll: float = POLL_SECONDS
-    crawl_settings: dict[str, Any] = field(default_factory=dict)
-    log_level: str = "WARNING"
-    log_file: str | None = None
-    now: datetime | None = None
-    on_event: ProgressCallback | None = None
+    crawl: CrawlOptions = field(default_factory=CrawlOptions)  # each run's crawl
     on_run: Callable[[RunInfo, int], None] | None = None
 
 
@@ -81,9 +119,8 @@ def serve_worker(
             stop.wait(options.poll)
             continue
         watch = _watch_of(db_url, run)
-        code = join_run(run, watch, db_url, redis_url, options.name, options.on_event,
-                        options.crawl_settings, options.log_level, options.log_file,
-                        options.now, stop)  # fmt: skip
+        crawl = replace(options.crawl, stop=stop)
+        code = join_run(run, watch, db_url, redis_url, options.name, crawl)
         after = _run(db_url, run.id)
         worked.append(after)
         if options.on_run is not None:

@@ -24,10 +24,14 @@ from datetime import datetime
 
 import numpy as np
 import redis
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
 
+from dedup.cluster import DEFAULT_CONFIG
 from dedup.index import band_buckets, lsh_bands, require_params
 from dedup.signature import Signature, SignatureParams
 from dedup.state import Document, Entry
+from fleet.keys import STATE_PARTS, SharedKeys, connect
 
 # Entries never change once written, so each worker keeps the recent ones: a story's
 # members are read a few times per arriving article, and its candidates (at most 86,
@@ -35,8 +39,6 @@ from dedup.state import Document, Entry
 # a larger cache only filled more slowly (4,096: some 6 MB, full only after 4,000
 # pages, after the soak's warm-up), a smaller one reads more from Redis.
 CACHED_ENTRIES = 512
-STATE_PARTS = ("entries", "roots", "members", "hashes", "urls", "pairs", "sources", "targets",
-               "bands", "indexed", "built")  # fmt: skip
 
 # Appends the value ARGV[1] to the space-separated lists in fields ARGV[2..] of the
 # hash KEYS[1] (a band index bucket's keys; a key's partial-copy partners).
@@ -104,6 +106,17 @@ class RedisStoryState:
         self._cache: OrderedDict[str, Entry] = OrderedDict()
         self._generation: str | None = None  # of the state the cache holds entries of
         self._append = server.register_script(_APPEND)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RedisStoryState:
+        """The run's state (WIREWATCH_STORY_STATE names this class for workers), unless
+        WIREWATCH_STORY_STATE_IN_REDIS is off."""
+        settings = crawler.settings
+        if not settings.getbool("WIREWATCH_STORY_STATE_IN_REDIS", True):
+            raise NotConfigured("WIREWATCH_STORY_STATE_IN_REDIS is off")
+        keys = SharedKeys.from_settings(settings, settings.get("WIREWATCH_WATCH_NAME"))
+        server = connect(settings.get("WIREWATCH_REDIS_URL"))
+        return cls(server, keys.stories, DEFAULT_CONFIG.params, DEFAULT_CONFIG.lsh_threshold)
 
     def key(self, part: str) -> str:
         return self.prefix + part
