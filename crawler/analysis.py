@@ -1,7 +1,7 @@
 """Everything the crawler wants from one page, computed in one parse: the extracted
 article, the links worth following and the feeds the page advertises.
 
-Pure and picklable, so that it runs in worker processes (see crawler.workers).
+Pure and picklable, so that it runs in the extraction pool's processes (see crawler.pool).
 """
 
 from __future__ import annotations

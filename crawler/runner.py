@@ -23,10 +23,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from crawler.pool import die_with_parent, tune_malloc
 from crawler.revisit import RevisitPlan
 from crawler.runs import StartedRun, start_run
 from crawler.watch import Watch
-from crawler.workers import die_with_parent, tune_malloc
 from storage import Store
 from storage.store import RunInfo
 

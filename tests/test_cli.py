@@ -43,6 +43,18 @@ def test_every_command_has_help(path: tuple[str, ...]) -> None:
             assert param.help, f"option {param.opts} of {' '.join(path)} is undocumented"
 
 
+@pytest.mark.parametrize("path", ALL_COMMANDS, ids=" ".join)
+def test_every_command_logs_and_reports_errors_the_same_way(path: tuple[str, ...]) -> None:
+    """Each command module makes its commands with the house classes (wirewatch.edge):
+    -v / -q / --log-level, logging set up, domain errors as one-line messages."""
+    result = CliRunner().invoke(main, [*path, "--help"])
+    command = main
+    for name in path:
+        command = command.commands[name]  # type: ignore[attr-defined]
+    leaf = not isinstance(command, click.Group)
+    assert not leaf or "--log-level" in result.output, f"wirewatch {' '.join(path)}"
+
+
 def test_every_command_is_in_the_readme() -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     for path in ALL_COMMANDS:

@@ -1,6 +1,6 @@
 """The watch spider: seeds, then on-topic related links, feeds and news sitemaps.
 
-It stays thin: page analysis lives in crawler.analysis (run by crawler.workers),
+It stays thin: page analysis lives in crawler.analysis (run by crawler.pool, the extraction pool),
 storage in crawler.pipelines; the spider only decides what to fetch next.
 """
 
@@ -22,12 +22,12 @@ from crawler.errors import classify_failure
 from crawler.extraction import PageStatus
 from crawler.feeds import FeedError, parse_feed, parse_sitemap
 from crawler.items import FetchFailedItem, ListingItem, NotModifiedItem, PageItem
+from crawler.pool import PageAnalyzer
 from crawler.revisit import RevisitPlan
 from crawler.robots import ROBOTS_READ
 from crawler.seen import Added, LocalSeen, SeenSet, seen_for
 from crawler.standalone import start_standalone
 from crawler.watch import Watch
-from crawler.workers import PageAnalyzer
 from storage.urls import URLError, canonicalize_url
 
 FOLLOWED_PLACES = frozenset({LinkPlace.ARTICLE, LinkPlace.RELATED, LinkPlace.OTHER})

@@ -1,4 +1,6 @@
-"""Page analysis off the event loop: a pool of worker processes, one per core.
+"""The extraction pool: page analysis off the event loop, in processes, one per core.
+
+(Not to be confused with `wirewatch worker`, the fleet's crawl processes.)
 
 trafilatura spends ~35 ms of CPU on a typical page. Done inline, that blocks Scrapy's
 event loop and caps a crawl at one core; in a process pool, downloads continue while

@@ -1,0 +1,40 @@
+"""`wirewatch watch`: check watch files."""
+
+from __future__ import annotations
+
+import click
+
+from crawler.watch import WatchError, load_watch
+from wirewatch.edge import BadInput, WirewatchGroup
+from wirewatch.output import plural
+
+
+@click.group("watch", cls=WirewatchGroup)
+def watch_group() -> None:
+    """Check watch files."""
+
+
+@watch_group.command("check")
+@click.argument("watch_files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+def watch_check(watch_files: tuple[str, ...]) -> None:
+    """Validate watch files without crawling anything.
+
+    Example: wirewatch watch check seeds/*.toml
+    """
+    bad = 0
+    for path in watch_files:  # every file is checked, and every problem said
+        try:
+            watch = load_watch(path)
+        except WatchError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            bad += 1
+            continue
+        click.echo(
+            f"{path}: ok ({watch.name}: {plural(len(watch.seeds), 'seed')}, depth "
+            f"{watch.depth}, max {plural(watch.max_pages, 'page')})"
+        )
+    if bad:
+        raise BadInput(f"{plural(bad, 'watch file')} of {len(watch_files)} cannot be used")
+
+
+# --- crawl -----------------------------------------------------------------------------------
