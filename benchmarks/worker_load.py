@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import time
 import uuid
+from pathlib import Path
 from typing import Any
 
 from crawl_throughput import Site
@@ -26,6 +28,7 @@ from soak import load_pages
 from sqlalchemy import create_engine, text
 
 from crawler.watch import parse_watch
+from fleet.keys import connect
 from fleet.service import queue_run, wait_for_run
 from storage import Store
 
@@ -47,6 +50,33 @@ def drop_schema(db_url: str, schema: str) -> None:
     engine.dispose()
 
 
+def postgres_cpu_seconds() -> float:
+    """CPU time of the PostgreSQL server on this machine so far: its live processes and
+    the backends its postmaster has reaped (cutime, cstime)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text_ = stat.read_text()
+        except OSError:
+            continue
+        name = text_[text_.index("(") + 1 : text_.rindex(")")]
+        if name != "postgres" and not name.startswith("postgres:"):
+            continue
+        fields = text_[text_.rindex(")") + 2 :].split()
+        # utime and stime, and cutime and cstime: the postmaster's reaped backends
+        total += sum(int(value) for value in fields[11:15])
+    return total / tick
+
+
+def redis_figures(redis_url: str) -> tuple[float, int]:
+    """(CPU seconds, commands processed) of the Redis server so far."""
+    info = connect(redis_url).info()
+    return float(info["used_cpu_sys"]) + float(info["used_cpu_user"]), int(
+        info["total_commands_processed"]
+    )
+
+
 def one_load(
     bases: list[str], pages: int, db_url: str, redis_url: str, count: int
 ) -> dict[str, Any]:
@@ -58,6 +88,7 @@ def one_load(
     try:
         Store.open(url).close()
         run_id = queue_run(watch, url)
+        pg_before, (redis_cpu, redis_commands) = postgres_cpu_seconds(), redis_figures(redis_url)
         start = time.perf_counter()
         procs = [
             subprocess.Popen([sys.executable, "-m", "wirewatch", "worker", "--db", url,
@@ -68,6 +99,8 @@ def one_load(
         codes = [proc.wait() for proc in procs]
         run = wait_for_run(url, run_id)
         wall = time.perf_counter() - start
+        pg_cpu = postgres_cpu_seconds() - pg_before
+        redis_after = redis_figures(redis_url)
     finally:
         drop_schema(db_url, schema)
     fetched = int(run.stats.get("pages_fetched", 0))
@@ -80,6 +113,14 @@ def one_load(
         "exit_codes": codes,
         "pages_by_worker": run.stats.get("workers"),
         "errors": run.stats.get("errors"),
+        # per page, for the fleet model (benchmarks/README.md)
+        "per_page": {
+            "db_statements": round(run.stats.get("db_statements", 0) / max(fetched, 1), 1),
+            "story_lock_ms": round(run.stats.get("story_lock_ms", 0) / max(fetched, 1), 2),
+            "postgres_cpu_ms": round(pg_cpu * 1000 / max(fetched, 1), 2),
+            "redis_cpu_ms": round((redis_after[0] - redis_cpu) * 1000 / max(fetched, 1), 2),
+            "redis_commands": round((redis_after[1] - redis_commands) / max(fetched, 1), 1),
+        },
     }
 
 

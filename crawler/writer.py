@@ -34,6 +34,10 @@ _ATTRIBUTE = "_wirewatch_writer"
 # The writer thread's CPU time, in the run's statistics (milliseconds): what storing
 # pages costs the crawl process (benchmarks/crawl_throughput.py reports it per page).
 CPU_STORE_KEY = "wirewatch/cpu_ms_store"
+# Statements this crawl process sent to the database (each a round trip to a server),
+# and the time it held the story lock, for the fleet's model (benchmarks/README.md).
+STATEMENTS_KEY = "wirewatch/db_statements"
+STORY_LOCK_KEY = "wirewatch/story_lock_ms"
 _STORE_ATTRIBUTE = "_wirewatch_store"
 
 
@@ -57,7 +61,20 @@ class StoreWriter:
             return await asyncio.wrap_future(self._thread.submit(self._timed, function, *args))
         finally:
             if self.crawler is not None:
-                self.crawler.stats.set_value(CPU_STORE_KEY, round(self.cpu_seconds * 1000))
+                self.count(self.crawler)
+
+    @staticmethod
+    def count(crawler: Crawler) -> None:
+        """The writer's CPU time and the store's statements and story-lock time, in the
+        run's statistics (milliseconds)."""
+        stats = crawler.stats
+        writer: StoreWriter | None = getattr(crawler, _ATTRIBUTE, None)
+        if writer is not None:
+            stats.set_value(CPU_STORE_KEY, round(writer.cpu_seconds * 1000))
+        store: Store | None = getattr(crawler, _STORE_ATTRIBUTE, None)
+        if store is not None:
+            stats.set_value(STATEMENTS_KEY, store.statements)
+            stats.set_value(STORY_LOCK_KEY, round(store.story_lock_seconds * 1000))
 
     def _timed(self, function: Callable[..., T], *args: Any) -> T:
         start = time.thread_time()  # (only the writer thread adds to cpu_seconds)

@@ -8,6 +8,7 @@ to one engine except what storage.dialect hides.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, func, insert, select, text, update
+from sqlalchemy import Connection, Engine, Table, event, func, insert, select, text, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -148,6 +149,14 @@ class Store(ClusterStore, ClaimStore, ReportStore):
             engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False
         )
         self._local = threading.local()  # the transaction atomic() holds open, per thread
+        # statements sent to the database (round trips, on a server), and how long the
+        # story lock was held, in all: the crawl reports them per page
+        self.statements = 0
+        self.story_lock_seconds = 0.0
+        event.listen(engine, "before_cursor_execute", self._count_statement)
+
+    def _count_statement(self, *_: Any) -> None:
+        self.statements += 1
 
     @classmethod
     def open(
@@ -211,12 +220,16 @@ class Store(ClusterStore, ClaimStore, ReportStore):
         if self.in_atomic():
             yield
             return
+        self._local.locked_at = None
         with self._sessions.begin() as session:
             self._local.session = session
             try:
                 yield
             finally:
                 self._local.session = None
+        # (after the commit or rollback, which is what releases the story lock)
+        if self._local.locked_at is not None:
+            self.story_lock_seconds += time.perf_counter() - self._local.locked_at
 
     def in_atomic(self) -> bool:
         return getattr(self._local, "session", None) is not None
@@ -234,6 +247,7 @@ class Store(ClusterStore, ClaimStore, ReportStore):
                 text("SELECT pg_advisory_xact_lock(hashtext(:key || current_schema()))"),
                 {"key": STORY_LOCK_KEY},
             )
+        self._local.locked_at = time.perf_counter()
 
     # --- watches and runs ------------------------------------------------------
 

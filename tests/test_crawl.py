@@ -39,6 +39,11 @@ def test_run_finishes_with_a_summary(crawled: dict[str, Any]) -> None:
     assert stats["articles_new"] == 8
     assert stats["feeds_read"] == 5 and stats["sitemaps_read"] == 5
     assert stats["errors"] == {"not_found": 1, "robots": 1}
+    # what the crawl cost, per stage, for benchmarks/crawl_throughput.py
+    assert stats["cpu_ms_crawl_process"] >= stats["cpu_ms_store"] > 0
+    assert stats["cpu_ms_analysis"] > 0
+    # one transaction per page: its statements, not a commit each
+    assert 8 * 10 <= stats["db_statements"] <= stats["pages_fetched"] * 40
 
 
 def test_stores_every_version_of_the_story_with_metadata(crawled: dict[str, Any]) -> None:
