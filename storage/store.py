@@ -1,8 +1,9 @@
 """The Store: every read and write wirewatch makes, as methods over plain values.
 
-Writes are idempotent and each is one transaction, so a crash loses at most the page
-in flight, and several crawler processes may write at once. Nothing here is specific
-to one engine except what storage.dialect hides.
+Writes are idempotent and each is one transaction, or joins the one Store.atomic()
+holds open (the crawl stores each page with its cluster, claims and signature so), so a
+crash loses at most the page in flight, and several crawler processes may write at
+once. Nothing here is specific to one engine except what storage.dialect hides.
 """
 
 from __future__ import annotations
@@ -139,7 +140,8 @@ class LatestVersion:
 
 
 class Store(ClusterStore, ClaimStore, ReportStore):
-    """Open with Store.open(url); every method is one transaction."""
+    """Open with Store.open(url); every method is one transaction, unless called in an
+    atomic() block, whose transaction it joins."""
 
     def __init__(self, engine: Engine, clock: Callable[[], datetime] = utcnow) -> None:
         self.engine = engine
