@@ -101,13 +101,11 @@ class ClusterKeeper:
         """Rebuild the index from stored signatures within the time window (a shared
         state is built by the first catch_up that finds it missing)."""
         keeper = cls(store, config, shared)
-        # read first: what is logged meanwhile is caught up on (and skipped if known)
-        keeper._logged_until = store.last_logged_signature()
         keeper._since = (now or store.clock()) - config.window
         if shared is not None:
+            keeper._logged_until = store.last_logged_signature()
             return keeper
-        loaded = sum(keeper._add_stored(stored) for stored in store.load_signatures(keeper._since))
-        logger.info("cluster index rebuilt from %d stored signatures", loaded)
+        logger.info("cluster index rebuilt from %d stored signatures", keeper._load_window())
         # The rebuilt index lives as long as the crawl: move it out of the cyclic
         # garbage collector's way, which otherwise rescans it ever more slowly
         # (benchmarks/README.md: 3.8x cost at 100k articles instead of 1.45x).
@@ -122,13 +120,18 @@ class ClusterKeeper:
         if self.shared is not None:
             self.shared.invalidate()
             return
-        assert self._since is not None
         self.templates = TemplateLines()
         self.clusters = StoryClusters(self.config, templates=self.templates)
-        self._logged_until = self.store.last_logged_signature()
-        loaded = sum(self._add_stored(stored) for stored in self.store.load_signatures(self._since))
         logger.warning("cluster index rebuilt from %d stored signatures after a failed write",
-                       loaded)  # fmt: skip
+                       self._load_window())  # fmt: skip
+
+    def _load_window(self) -> int:
+        """Add the stored signatures of the window to this process's own index; returns
+        how many."""
+        assert self._since is not None
+        # read first: what is logged meanwhile is caught up on (and skipped if known)
+        self._logged_until = self.store.last_logged_signature()
+        return sum(self._add_stored(stored) for stored in self.store.load_signatures(self._since))
 
     def catch_up(self) -> int:
         """Learn what other crawl processes stored since the last look: their texts, so

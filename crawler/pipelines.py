@@ -449,11 +449,20 @@ class StoryPipeline:
                 continue
             facts = ArticleFacts(**detail)
             found = extract_claims(facts.text) if self.claims is not None else []
-            with self.store.atomic():
-                self.story(facts.article_id, facts.version_id, facts, found)
+            self.redo(facts, found)
         if unfinished:
             logger.warning("finished the story work of %d stored versions that lacked it",
                            len(unfinished))  # fmt: skip
+
+    def redo(self, facts: ArticleFacts, found: list[Claim]) -> None:
+        """One unfinished version's story work, in a transaction of its own (tried again
+        while the database is busy, as long as nothing else changed)."""
+        assert self.store is not None and self.writer is not None
+        writer = self.writer
+        writer.state_changed = False
+        repeat_transaction(self.store, lambda: self.story(facts.article_id, facts.version_id,
+                                                          facts, found),
+                           lambda: not writer.state_changed)  # fmt: skip
 
     def write(self, item: PageItem) -> None:
         """Cluster a new or changed version and record its claims: a step of the page's

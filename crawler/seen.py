@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from enum import IntEnum
-from typing import Any, Protocol, Self
+from typing import Protocol, Self
 
 from scrapy.crawler import Crawler
 from scrapy.utils.misc import build_from_crawler, load_object
@@ -68,6 +68,6 @@ class LocalSeen:
         return self.add(marker) is Added.NEW
 
 
-def seen_for(crawler: Crawler) -> Any:
+def seen_for(crawler: Crawler) -> SeenSet:
     """The seen set WIREWATCH_SEEN_SET names (a class path), built for this crawl."""
     return build_from_crawler(load_object(crawler.settings.get("WIREWATCH_SEEN_SET")), crawler)

@@ -60,18 +60,16 @@ class StoreWriter:
         try:
             return await asyncio.wrap_future(self._thread.submit(self._timed, function, *args))
         finally:
-            if self.crawler is not None:
-                self.count(self.crawler)
+            self._count()
 
-    @staticmethod
-    def count(crawler: Crawler) -> None:
-        """The writer's CPU time and the store's statements and story-lock time, in the
-        run's statistics (milliseconds)."""
-        stats = crawler.stats
-        writer: StoreWriter | None = getattr(crawler, _ATTRIBUTE, None)
-        if writer is not None:
-            stats.set_value(CPU_STORE_KEY, round(writer.cpu_seconds * 1000))
-        store: Store | None = getattr(crawler, _STORE_ATTRIBUTE, None)
+    def _count(self) -> None:
+        """This thread's CPU time and the crawl store's statements and story-lock time, in
+        the run's statistics (milliseconds)."""
+        if self.crawler is None:
+            return
+        stats = self.crawler.stats
+        stats.set_value(CPU_STORE_KEY, round(self.cpu_seconds * 1000))
+        store: Store | None = getattr(self.crawler, _STORE_ATTRIBUTE, None)
         if store is not None:
             stats.set_value(STATEMENTS_KEY, store.statements)
             stats.set_value(STORY_LOCK_KEY, round(store.story_lock_seconds * 1000))

@@ -81,7 +81,7 @@ def join_run(
     options = options or CrawlOptions()
     with Store.open(db_url, clock=clock_at(options.now)) as store:
         revisit = plan_revisits(store.revisit_candidates(run.watch_id), store.clock())
-    settings = {**worker_settings(redis_url, worker), **options.crawl_settings()}
+    settings = {**options.crawl_settings(), **worker_settings(redis_url, worker)}
     child, _ = follow_crawl_child(
         f"wirewatch-worker-{worker}",
         (watch, revisit, db_url, run.watch_id, run.id),
