@@ -211,7 +211,20 @@ def _words(text: str) -> set[str]:
     return {w for w in _WORD.findall(text.casefold()) if w not in _STOP}
 
 
-_FROM = re.compile(r"\bfrom\s*$", re.IGNORECASE)
+def _after_from(sentence: str, position: int) -> bool:
+    """Whether the word before sentence[position] is "from". Read backwards from the
+    position, not by a search of all the text before it: a sentence can hold thousands
+    of figures (a page that is one long table), and searching each one's prefix made
+    such a page take minutes."""
+    end = min(position, len(sentence))  # as slicing would: offsets may be stale
+    while end > 0 and sentence[end - 1].isspace():
+        end -= 1
+    start = end - len("from")
+    if start < 0 or sentence[start:end].lower() != "from":
+        return False
+    return start == 0 or not (sentence[start - 1].isalnum() or sentence[start - 1] == "_")
+
+
 Figure = dict[str, Any]  # a quantity as stored (Quantity.to_json)
 
 
@@ -261,7 +274,7 @@ def stated_change(
     within the sentence, as find_quantities gives them."""
     counted = [q for q in quantities if q["unit"] and q["unit"] != "date"]
     for old in quantities:
-        if old["unit"] == "date" or not _FROM.search(sentence[: old["start"]]):
+        if old["unit"] == "date" or not _after_from(sentence, old["start"]):
             continue
         for new in counted:
             same_unit = not old["unit"] or old["unit"] == new["unit"]

@@ -9,6 +9,7 @@ equal and "1,500 -> 3,000 troops" can be recognised as a changed figure.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import asdict, dataclass, replace
 from enum import StrEnum
 from typing import Any
@@ -200,7 +201,8 @@ def find_quantities(sentence: str) -> list[Quantity]:
                 found.append(quantity)
                 taken.mark((quantity.start, quantity.end))
     found.sort(key=lambda q: q.start)
-    return [_scoped(sentence, q) for q in _with_inherited_units(found)]
+    clauses = Clauses(sentence)
+    return [_scoped(clauses, q) for q in _with_inherited_units(found)]
 
 
 def _numeric(sentence: str, match: re.Match[str]) -> Quantity | None:
@@ -282,17 +284,39 @@ def _with_inherited_units(quantities: list[Quantity]) -> list[Quantity]:
     return out
 
 
-def _scoped(sentence: str, quantity: Quantity) -> Quantity:
+def _scoped(clauses: Clauses, quantity: Quantity) -> Quantity:
     if quantity.unit in {"", "date"}:
         return quantity
-    return replace(quantity, scope=figure_scope(sentence, quantity.start, quantity.end).value)
+    scope = figure_scope(clauses.sentence, quantity.start, quantity.end, clauses)
+    return replace(quantity, scope=scope.value)
 
 
-def figure_scope(sentence: str, start: int, end: int) -> Scope:
+class Clauses:
+    """The clause boundaries of one sentence, found once: a sentence can hold
+    thousands of figures (a page that is one long table), and searching the
+    boundaries again for each figure made such a page quadratic."""
+
+    def __init__(self, sentence: str) -> None:
+        self.sentence = sentence
+        matches = list(_CLAUSE_BOUNDARY.finditer(sentence))
+        self._starts = [m.start() for m in matches]
+        self._ends = [m.end() for m in matches]
+
+    def around(self, start: int, end: int) -> str:
+        """The clause holding sentence[start:end]: from the last boundary that ends
+        before it to the first that starts after it."""
+        before = bisect_right(self._ends, start) - 1
+        after = bisect_left(self._starts, end)
+        first = self._ends[before] if before >= 0 else 0
+        last = self._starts[after] if after < len(self._starts) else len(self.sentence)
+        return self.sentence[first:last]
+
+
+def figure_scope(sentence: str, start: int, end: int, clauses: Clauses | None = None) -> Scope:
     """What the figure at sentence[start:end] counts, read from its clause."""
     if _PART.match(sentence, _after_number(sentence, start, end)):
         return Scope.PART
-    clause = _clause(sentence, start, end).lower()
+    clause = (clauses or Clauses(sentence)).around(start, end).lower()
     for scope, pattern in _SCOPE_PATTERNS:
         if pattern.search(clause):
             return scope
@@ -303,12 +327,6 @@ def _after_number(sentence: str, start: int, end: int) -> int:
     """Where the number of a figure ends ("2,600" in "2,600 of these troops")."""
     number = re.match(r"[^\d]*[\d,. \u00a0\u202f\u2009]*\d", sentence[start:end])
     return start + number.end() if number else end
-
-
-def _clause(sentence: str, start: int, end: int) -> str:
-    before = [m.end() for m in _CLAUSE_BOUNDARY.finditer(sentence, 0, start)]
-    after = _CLAUSE_BOUNDARY.search(sentence, end)
-    return sentence[before[-1] if before else 0 : after.start() if after else len(sentence)]
 
 
 def _unit_after(sentence: str, position: int) -> tuple[str, int]:
