@@ -12,8 +12,9 @@ from sqlalchemy.sql.dml import Insert
 
 from storage.errors import URL_EXAMPLES, BadDatabaseURL, safe_url
 
-# How long a SQLite writer waits for another process's transaction before failing.
-# Crawl workers write a row at a time, so a few seconds is generous.
+# How long a SQLite writer waits for another process's transaction before failing
+# (a URL's own `?timeout=SECONDS`, pysqlite's parameter, overrides it). A crawl's
+# writes are a page's transaction each, so this is generous.
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
@@ -30,18 +31,35 @@ def make_engine(url: str) -> Engine:
     except (ArgumentError, ValueError) as exc:
         raise BadDatabaseURL(f"{safe_url(url)}: not a database URL ({URL_EXAMPLES})") from exc
     if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
+        busy_timeout_ms = _sqlite_busy_timeout_ms(engine, url)
+        event.listen(engine, "connect", functools.partial(_sqlite_pragmas, busy_timeout_ms))
         serialize_sqlite_writers(engine)
     return engine
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_busy_timeout_ms(engine: Engine, url: str) -> int:
+    """The busy timeout a SQLite URL asks for (`?timeout=2.5`, in seconds), or ours."""
+    given = engine.url.query.get("timeout")
+    if given is None:
+        return SQLITE_BUSY_TIMEOUT_MS
+    try:
+        seconds = float(given if isinstance(given, str) else given[-1])
+    except ValueError:
+        seconds = -1.0
+    if not seconds >= 0:
+        raise BadDatabaseURL(
+            f"{safe_url(url)}: timeout={given!r} is not a number of seconds (0 or more)"
+        )
+    return round(seconds * 1000)
+
+
+def _sqlite_pragmas(busy_timeout_ms: int, dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     # WAL lets readers (the CLI) work while a crawl writes; foreign keys are off by default.
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
     cursor.close()
 
 

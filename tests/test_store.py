@@ -153,3 +153,24 @@ def test_views_answer_the_common_questions(store_url: str) -> None:
         assert connection.execute(text("SELECT count(*) FROM cluster_summary")).scalar() == 0
         assert connection.execute(text("SELECT count(*) FROM claim_timeline")).scalar() == 0
     store.close()
+
+
+def test_a_sqlite_url_sets_the_busy_timeout(tmp_path: Path) -> None:
+    """`?timeout=SECONDS` (pysqlite's parameter) is the busy timeout of every connection;
+    without it, 30 s; a negative one is refused with the URL in the message."""
+    from sqlalchemy import text
+
+    from storage.dialect import make_engine
+    from storage.errors import BadDatabaseURL
+
+    def busy_timeout(url: str) -> int:
+        engine = make_engine(url)
+        with engine.connect() as connection:
+            value: int = connection.execute(text("PRAGMA busy_timeout")).scalar_one()
+        engine.dispose()
+        return value
+
+    assert busy_timeout(f"sqlite:///{tmp_path / 'a.db'}?timeout=2.5") == 2500
+    assert busy_timeout(f"sqlite:///{tmp_path / 'b.db'}") == 30_000
+    with pytest.raises(BadDatabaseURL, match=r"c\.db\?timeout=-1.*not a number of seconds"):
+        make_engine(f"sqlite:///{tmp_path / 'c.db'}?timeout=-1")
