@@ -7,8 +7,13 @@ worker --once` processes sharing it through Redis, timed from their start until 
 run is finished. Prints one JSON object per worker count: pages fetched, wall time,
 pages per second, how the pages were shared out, and the run's errors.
 
+With --watches N, N watches are crawled at once, each over its share of the hosts,
+the workers spread over them (`--watch`): what two watches gain from having a story
+lock each.
+
 Usage: python benchmarks/worker_load.py --db postgresql+psycopg://postgres@127.0.0.1/test
            --redis redis://127.0.0.1:6379/0 [--pages 5000] [--hosts 16] [--workers 1,2,3]
+           [--watches 1]
 """
 
 from __future__ import annotations
@@ -78,31 +83,36 @@ def redis_figures(redis_url: str) -> tuple[float, int]:
 
 
 def one_load(
-    bases: list[str], pages: int, db_url: str, redis_url: str, count: int
+    bases: list[str], pages: int, db_url: str, redis_url: str, count: int, watches: int = 1
 ) -> dict[str, Any]:
+    """`count` workers on one run, or (`watches` > 1) on that many runs at once, one
+    per watch, each over its share of the hosts, the workers spread over them."""
     schema, url = fresh_schema(db_url)
     name = f"load-{uuid.uuid4().hex[:8]}"  # its own Redis keys
-    watch = parse_watch({"name": name, "sitemaps": [f"{b}/sitemap.xml" for b in bases],
-                         "keywords": ["benchmark"], "depth": 0, "max_pages": pages,
-                         "allow_private_addresses": True})  # fmt: skip
+    names = [name] if watches == 1 else [f"{name}-{n + 1}" for n in range(watches)]
     try:
         Store.open(url).close()
-        run_id = queue_run(watch, url)
+        run_ids = [queue_run(_watch(watch, bases[n::watches], pages), url)
+                   for n, watch in enumerate(names)]  # fmt: skip
         pg_before, (redis_cpu, redis_commands) = postgres_cpu_seconds(), redis_figures(redis_url)
         start = time.perf_counter()
         procs = [
             subprocess.Popen([sys.executable, "-m", "wirewatch", "worker", "--db", url,
                               "--redis", redis_url, "--once", "--no-progress",
-                              "--name", f"{name}-w{i + 1}", "--log-level", "WARNING"])
+                              "--name", f"{name}-w{i + 1}", "--log-level", "WARNING",
+                              *(["--watch", names[i % watches]] if watches > 1 else [])])
             for i in range(count)
         ]  # fmt: skip
         codes = [proc.wait() for proc in procs]
-        run = wait_for_run(url, run_id)
+        runs = [wait_for_run(url, run_id) for run_id in run_ids]
         wall = time.perf_counter() - start
         pg_cpu = postgres_cpu_seconds() - pg_before
         redis_after = redis_figures(redis_url)
     finally:
         drop_schema(db_url, schema)
+    run = runs[0]
+    if watches > 1:
+        return _many_watches(runs, count, wall, codes)
     fetched = int(run.stats.get("pages_fetched", 0))
     return {
         "workers": count,
@@ -124,6 +134,29 @@ def one_load(
     }
 
 
+def _watch(name: str, bases: list[str], pages: int) -> Any:
+    return parse_watch({"name": name, "sitemaps": [f"{b}/sitemap.xml" for b in bases],
+                        "keywords": ["benchmark"], "depth": 0, "max_pages": pages,
+                        "allow_private_addresses": True})  # fmt: skip
+
+
+def _many_watches(runs: list[Any], count: int, wall: float, codes: list[int]) -> dict[str, Any]:
+    fetched = [int(run.stats.get("pages_fetched", 0)) for run in runs]
+    return {
+        "workers": count,
+        "watches": len(runs),
+        "pages_fetched": sum(fetched),
+        "pages_by_watch": fetched,
+        "wall_seconds": round(wall, 1),
+        "pages_per_second": round(sum(fetched) / wall, 1),
+        "status": [run.status for run in runs],
+        "exit_codes": codes,
+        "story_lock_ms_per_page": round(
+            sum(run.stats.get("story_lock_ms", 0) for run in runs) / max(sum(fetched), 1), 2
+        ),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", required=True, help="a PostgreSQL URL (a schema per run)")
@@ -131,12 +164,16 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=5000)
     parser.add_argument("--hosts", type=int, default=16)
     parser.add_argument("--workers", default="1,2,3", help="worker counts to measure")
+    parser.add_argument("--watches", type=int, default=1,
+                        help="runs of this many watches at once, the hosts and workers "
+                             "shared out among them (default: one watch)")  # fmt: skip
     args = parser.parse_args()
     site = Site(load_pages(args.pages), args.hosts)
     bases = site.start()
     try:
         for count in (int(c) for c in args.workers.split(",")):
-            print(json.dumps(one_load(bases, args.pages, args.db, args.redis, count)), flush=True)
+            result = one_load(bases, args.pages, args.db, args.redis, count, args.watches)
+            print(json.dumps(result), flush=True)
     finally:
         site.stop()
 

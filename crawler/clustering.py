@@ -13,6 +13,7 @@ import functools
 import gc
 import logging
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -33,6 +34,12 @@ from storage import Store
 from storage.clusters import StoredSignature
 
 logger = logging.getLogger(__name__)
+
+# How long catch_up looks again for a signature-log id it skipped over, before taking
+# it for a rolled-back transaction's: far longer than a page's transaction lasts (a
+# few ms; minutes only while SQLite's write lock is contended, and SQLite commits in
+# id order anyway).
+GAP_SECONDS = 600.0
 
 
 class SharedStoryState(StoryState, Protocol):
@@ -94,6 +101,8 @@ class ClusterKeeper:
         # with a shared state: what this process added since it last caught up (its
         # own texts need no learning from the log)
         self._added_here: set[str] = set()
+        # log ids skipped over by catch_up (uncommitted then), and when first missed
+        self._gaps: dict[int, float] = {}
 
     @classmethod
     def load(cls, store: Store, config: DedupConfig = DEFAULT_CONFIG, now: datetime | None = None,
@@ -139,13 +148,32 @@ class ClusterKeeper:
         own) their signatures. Call it holding the shared story lock. Returns how many
         were new here."""
         added = 0
-        for stored in self.store.load_signatures(logged_after=self._logged_until):
+        before = self._logged_until
+        found = self.store.load_signatures(logged_after=before, also_logged=list(self._gaps))
+        for stored in found:
             self._logged_until = max(self._logged_until, stored.logged)
             added += self._add_stored(stored)
+        self._mind_the_gaps(before, {stored.logged for stored in found})
         self._added_here.clear()
         if self.shared is not None and not self.shared.current():
             self._build_shared()
         return added
+
+    def _mind_the_gaps(self, before: int, seen: set[int]) -> None:
+        """Remember the log ids skipped over, to look for them again. Log ids are taken
+        in order but committed in any order by crawls of different watches (each holds
+        only its own watch's story lock): an id below the newest one seen may belong to
+        a transaction still open. A rolled-back one never comes: forgotten after
+        GAP_SECONDS."""
+        now = time.monotonic()
+        for logged in seen:
+            self._gaps.pop(logged, None)
+        for logged in range(before + 1, self._logged_until):
+            if logged not in seen:
+                self._gaps.setdefault(logged, now)
+        for logged, since in list(self._gaps.items()):
+            if now - since > GAP_SECONDS:
+                del self._gaps[logged]
 
     def _add_stored(self, stored: StoredSignature) -> bool:
         key = f"v{stored.version_id}"

@@ -400,6 +400,7 @@ class StoryPipeline:
         self.stats: Any = None  # Scrapy's stats collector
         # workers of one run take turns at the story decisions (Store.hold_story_lock)
         self.shared = settings.getbool("WIREWATCH_SHARED_STORIES")
+        self.watch_id = settings.getint("WIREWATCH_WATCH_ID")
         self.out_of_step = ""  # why the story state can no longer be trusted, if it cannot
         self.crawler: Crawler | None = None
         self.writer: StoreWriter | None = None  # the crawl's (crawler.writer)
@@ -484,7 +485,7 @@ class StoryPipeline:
         enclosing transaction; its signature is stored last."""
         assert self.store is not None and self.store.in_atomic()
         if self.shared:
-            self.store.hold_story_lock()
+            self.store.hold_story_lock(self.watch_id)
             self.catch_up()  # what others committed: safe to repeat
         if self.writer is not None:  # from here on, a failed page cannot be tried again
             self.writer.state_changed = True

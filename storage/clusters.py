@@ -7,14 +7,15 @@ leads to its story.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, delete, func, insert, select, update
+from sqlalchemy import Table, delete, func, insert, or_, select, update
 
 from storage.common import HasSessions, iso, retrying
-from storage.dialect import insert_ignoring_conflicts
+from storage.dialect import ARTICLE_LOCKS, insert_ignoring_conflicts, lock_keys
 from storage.models import (
     ArticleRow,
     ArticleVersion,
@@ -92,13 +93,17 @@ class ClusterStore:
 
     @retrying
     def load_signatures(
-        self: HasSessions, since: datetime | None = None, logged_after: int | None = None
+        self: HasSessions,
+        since: datetime | None = None,
+        logged_after: int | None = None,
+        also_logged: Sequence[int] = (),
     ) -> list[StoredSignature]:
         """Every stored signature (of articles first seen since `since`), oldest first.
 
-        With `logged_after`, only those logged after that id of the signature log, in
-        log order, each with its log id and its version's text: what a crawl worker needs
-        to catch up on the signatures other workers stored.
+        With `logged_after`, only those logged after that id of the signature log (and
+        those of the ids `also_logged`), in log order, each with its log id and its
+        version's text: what a crawl worker needs to catch up on the signatures other
+        workers stored.
         """
         columns: list[Any] = [SignatureRow, ArticleRow]
         if logged_after is not None:
@@ -112,7 +117,7 @@ class ClusterStore:
             query = (
                 query.join(SignatureLog, SignatureLog.version_id == SignatureRow.version_id)
                 .join(ArticleVersion, ArticleVersion.id == SignatureRow.version_id)
-                .where(SignatureLog.id > logged_after)
+                .where(or_(SignatureLog.id > logged_after, SignatureLog.id.in_(also_logged)))
                 .order_by(SignatureLog.id)
             )
         with self.session() as s:
@@ -156,11 +161,15 @@ class ClusterStore:
         """Record one story's members (article id -> (role, similarity to the origin)).
 
         Returns the cluster id: the lowest id among the clusters the members were in
-        (the others are marked merged into it), or a new one.
+        (the others are marked merged into it), or a new one. Crawls of different
+        watches may record overlapping stories at once: the members are locked first,
+        so the second waits and then merges into what the first stored (a story is
+        the union of what both saw, whichever came first).
         """
         now = self.clock()
         with self.session() as s:
             connection = s.connection()
+            lock_keys(connection, ARTICLE_LOCKS, members)
             current = set(
                 connection.execute(
                     select(MEMBERS.c.cluster_id).where(MEMBERS.c.article_id.in_(members))

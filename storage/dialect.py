@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.sql.dml import Insert
@@ -83,6 +84,29 @@ def create_view_statement(engine: Engine, name: str, select: str) -> str:
     if engine.dialect.name == "sqlite":
         return f"CREATE VIEW IF NOT EXISTS {name} AS {select}"
     return f"CREATE OR REPLACE VIEW {name} AS {select}"
+
+
+# Key spaces of PostgreSQL's two-part advisory locks (lock_keys): a number of our own
+# for each kind of thing locked, so that no two kinds share a key.
+STORY_LOCKS = 0x5757_0001  # one per watch: its story decisions (Store.hold_story_lock)
+ARTICLE_LOCKS = 0x5757_0002  # one per article: its cluster membership (record_cluster)
+
+
+def lock_keys(connection: Connection, space: int, keys: Iterable[int]) -> None:
+    """Hold a lock on each key of `space` until the transaction ends, taken in
+    ascending order so that two transactions wanting overlapping keys never deadlock.
+    PostgreSQL: transaction advisory locks. SQLite: nothing to do, the write lock every
+    transaction takes at BEGIN (serialize_sqlite_writers) serialises them already."""
+    ordered = sorted(set(keys))
+    if connection.dialect.name != "postgresql" or not ordered:
+        return
+    connection.execute(
+        text(
+            "SELECT pg_advisory_xact_lock(:space, key) FROM "
+            "(SELECT key FROM unnest(CAST(:keys AS integer[])) AS key ORDER BY key) AS ordered"
+        ),
+        {"space": space, "keys": ordered},
+    )
 
 
 # Execution option of transactions that only read (Store.reading): on SQLite they

@@ -162,8 +162,10 @@ class SignatureRow(Base):
 
 class SignatureLog(Base):
     """The order signatures were stored in: crawl workers catch up on the signatures
-    the others stored by reading this log past the last id they saw (ids grow in commit
-    order, since signatures are stored under the shared story lock)."""
+    the others stored by reading this log past the last id they saw. Within a watch ids
+    grow in commit order (its signatures are stored under its story lock); crawls of
+    other watches may commit an id after a later one, so a worker looks again for the
+    ids it skipped over (crawler.clustering.ClusterKeeper.catch_up)."""
 
     __tablename__ = "signature_log"
 

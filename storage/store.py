@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, event, func, insert, select, text, update
+from sqlalchemy import Connection, Engine, Table, event, func, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -25,7 +25,13 @@ from storage import fulltext, migrate
 from storage.claims import ClaimStore
 from storage.clusters import ClusterStore
 from storage.common import iso, retrying
-from storage.dialect import READ_ONLY, insert_ignoring_conflicts, make_engine
+from storage.dialect import (
+    READ_ONLY,
+    STORY_LOCKS,
+    insert_ignoring_conflicts,
+    lock_keys,
+    make_engine,
+)
 from storage.errors import StoreError, explain, safe_url, sqlite_folder_problem
 from storage.models import (
     ArticleRow,
@@ -42,9 +48,6 @@ from storage.reports import ReportStore
 from storage.times import utc_instant
 
 DEFAULT_DB_URL = "sqlite:///wirewatch.db"
-# One lock for the story decisions of every crawl process of the database: clusters
-# and the signature log are shared by all watches (Store.hold_story_lock).
-STORY_LOCK_KEY = "wirewatch:stories:"
 ARTICLES: Table = ArticleRow.__table__  # type: ignore[assignment]
 VERSIONS: Table = ArticleVersion.__table__  # type: ignore[assignment]
 ALIASES: Table = UrlAlias.__table__  # type: ignore[assignment]
@@ -236,19 +239,17 @@ class Store(ClusterStore, ClaimStore, ReportStore):
     def in_atomic(self) -> bool:
         return getattr(self._local, "session", None) is not None
 
-    def hold_story_lock(self) -> None:
-        """Take the lock that crawl processes sharing a run hold around their story
-        decisions, until the enclosing atomic() block ends (PostgreSQL: a transaction
+    def hold_story_lock(self, watch_id: int) -> None:
+        """Take the lock that the crawl processes of one watch hold around their story
+        decisions (its known claims, its run's shared story state), until the
+        enclosing atomic() block ends. One lock per watch: two watches never wait for
+        each other; where their stories meet, in the clusters every watch shares,
+        record_cluster locks the articles it changes. PostgreSQL: a transaction
         advisory lock, gone at commit or rollback; SQLite: the write lock every
-        transaction takes at BEGIN serialises them already)."""
+        transaction takes at BEGIN serialises them already."""
         assert self.in_atomic(), "the story lock is held for a transaction"
-        if self.engine.dialect.name != "postgresql":
-            return
         with self.session() as s:
-            s.execute(
-                text("SELECT pg_advisory_xact_lock(hashtext(:key || current_schema()))"),
-                {"key": STORY_LOCK_KEY},
-            )
+            lock_keys(s.connection(), STORY_LOCKS, [watch_id])
         self._local.locked_at = time.perf_counter()
 
     # --- watches and runs ------------------------------------------------------

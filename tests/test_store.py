@@ -7,6 +7,7 @@ import dataclasses
 import multiprocessing
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -174,3 +175,94 @@ def test_a_sqlite_url_sets_the_busy_timeout(tmp_path: Path) -> None:
     assert busy_timeout(f"sqlite:///{tmp_path / 'b.db'}") == 30_000
     with pytest.raises(BadDatabaseURL, match=r"c\.db\?timeout=-1.*not a number of seconds"):
         make_engine(f"sqlite:///{tmp_path / 'c.db'}?timeout=-1")
+
+
+def test_two_watches_never_wait_for_each_others_story_lock(pg_url: str) -> None:
+    """The story lock is one per watch: a crawl of watch 2 takes its own while a crawl
+    of watch 1 holds watch 1's, and a second crawl of watch 1 waits."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError
+
+    holder, other_watch, same_watch = (Store.open(pg_url) for _ in range(3))
+
+    def take(store: Store, watch_id: int) -> None:
+        with store.atomic():
+            with store.session() as session:
+                session.execute(text("SET LOCAL lock_timeout = '300ms'"))
+            store.hold_story_lock(watch_id)
+
+    with holder.atomic():
+        holder.hold_story_lock(1)
+        take(other_watch, 2)
+        with pytest.raises(OperationalError, match="lock timeout"):
+            take(same_watch, 1)
+    take(same_watch, 1)  # free once the holder's transaction ended
+    for store in (holder, other_watch, same_watch):
+        store.close()
+
+
+def test_two_crawls_recording_one_story_at_once_make_one_cluster(pg_url: str) -> None:
+    """Crawls of two watches cluster a shared article at the same moment, each knowing
+    one other member: the second waits for the first's members and merges into its
+    cluster (without the article locks it failed on the first's uncommitted row)."""
+    import threading
+
+    from sqlalchemy import text
+
+    first, second = Store.open(pg_url), Store.open(pg_url)
+    a, b, c = (first.store_article(None, snapshot(text=f"{name} text " * 50,
+                                                  url=f"http://outlet.test/{name}")).article_id
+               for name in "abc")  # fmt: skip
+    recorded: dict[str, int] = {}
+
+    def record_second() -> None:
+        recorded["second"] = second.record_cluster({a: ("origin", 1.0), c: ("syndicated", 0.8)},
+                                                   a)  # fmt: skip
+
+    later = threading.Thread(target=record_second)
+    with first.atomic():
+        recorded["first"] = first.record_cluster({a: ("origin", 1.0), b: ("syndicated", 0.9)}, a)
+        later.start()
+        later.join(1.0)
+        assert later.is_alive()  # waiting for article a, which the first holds
+    later.join(30)
+    assert recorded["second"] == recorded["first"]
+    with first.reading() as session:
+        rows = session.execute(text("select article_id, cluster_id from cluster_members"))
+        members = {article: cluster for article, cluster in rows}
+    assert members == {a: recorded["first"], b: recorded["first"], c: recorded["first"]}
+    first.close()
+    second.close()
+
+
+def test_a_signature_committed_after_a_later_logged_one_is_still_caught_up(pg_url: str) -> None:
+    """Crawls of two watches store signatures at once: the one logged first may commit
+    last. A worker that caught up in between looks for it again, and learns it."""
+    from crawler.clustering import ClusterKeeper
+    from dedup.signature import sign
+    from dedup.text import shingle_hashes
+
+    slow, quick = Store.open(pg_url), Store.open(pg_url)
+    stored = [slow.store_article(None, snapshot(text=f"{name} words " * 60,
+                                                url=f"http://outlet.test/{name}"))
+              for name in ("slow", "quick")]  # fmt: skip
+    worker = ClusterKeeper.load(Store.open(pg_url))
+
+    def save(store: Store, article: Any) -> None:
+        signature = sign(shingle_hashes(f"text of article {article.article_id} " * 20),
+                         worker.config.params)  # fmt: skip
+        store.save_signature(
+            article.article_id, article.version_id, scheme=signature.params.scheme,
+            seed=signature.params.seed, num_perm=signature.params.num_perm,
+            size=signature.size, hashvalues=signature.to_bytes(), text_hash="h",
+            credits=[],
+        )  # fmt: skip
+
+    with slow.atomic():
+        save(slow, stored[0])  # logged first, committed last
+        save(quick, stored[1])
+        assert worker.catch_up() == 1
+    assert worker.catch_up() == 1
+    assert all(f"v{article.version_id}" in worker.clusters.state for article in stored)
+    for store in (slow, quick, worker.store):
+        store.close()
