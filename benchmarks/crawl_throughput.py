@@ -35,7 +35,7 @@ from typing import Any
 from crawler.analysis import analyze_page
 from crawler.extraction import extract_page
 from crawler.runner import CrawlOptions, run_crawl
-from crawler.watch import parse_watch
+from watches import parse_watch
 
 # (path, body) -> the body served: lets a benchmark vary repeated pages as it serves
 # them, without holding every variant in memory

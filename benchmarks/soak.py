@@ -34,10 +34,10 @@ from typing import Any
 from crawl_throughput import CORPUS, Site
 
 from crawler.runner import CrawlOptions, run_crawl
-from crawler.watch import parse_watch
 from fleet.service import join_run, queue_run, wait_for_run
 from storage import Store
 from storage.store import RunInfo
+from watches import parse_watch
 
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 PARAGRAPH_END = re.compile(rb"</p>", re.IGNORECASE)

@@ -32,10 +32,10 @@ from crawl_throughput import Site
 from soak import load_pages
 from sqlalchemy import create_engine, text
 
-from crawler.watch import parse_watch
 from fleet.keys import connect
 from fleet.service import queue_run, wait_for_run
 from storage import Store
+from watches import parse_watch
 
 
 def fresh_schema(db_url: str) -> tuple[str, str]:

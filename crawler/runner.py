@@ -26,9 +26,9 @@ from typing import Any
 from crawler.pool import die_with_parent, tune_malloc
 from crawler.revisit import RevisitPlan
 from crawler.runs import StartedRun, start_run
-from crawler.watch import Watch
 from storage import Store
 from storage.store import RunInfo
+from watches import Watch
 
 logger = logging.getLogger(__name__)
 

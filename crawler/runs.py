@@ -19,11 +19,11 @@ from datetime import datetime
 from pathlib import Path
 
 from crawler.revisit import RevisitPlan, plan_revisits
-from crawler.watch import Watch
 from storage import Store
 from storage.locks import DatabaseLock, LockHeld
 from storage.store import clock_at
 from storage.urls import canonicalize_url
+from watches import Watch
 
 logger = logging.getLogger(__name__)
 

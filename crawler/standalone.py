@@ -21,8 +21,8 @@ from scrapy.exceptions import UsageError
 
 from crawler.resolver import GuardedResolver
 from crawler.runs import start_run
-from crawler.watch import Watch, WatchError, load_watch
 from storage.store import DEFAULT_DB_URL
+from watches import Watch, WatchError, load_watch
 
 USAGE = "scrapy crawl watch -a watch=seeds/demo.toml (a watch file; see the README)"
 

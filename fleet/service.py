@@ -17,10 +17,10 @@ from typing import Any
 from crawler import settings as crawl_settings
 from crawler.revisit import plan_revisits
 from crawler.runner import CrawlOptions, follow_crawl_child
-from crawler.watch import Watch, WatchError, watch_from_config
 from fleet.keys import redact
 from storage import Store
 from storage.store import RunInfo, clock_at
+from watches import Watch, WatchError, watch_from_config
 
 logger = logging.getLogger(__name__)
 

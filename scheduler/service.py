@@ -34,13 +34,13 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from crawler.runner import CrawlOptions, ProgressCallback, run_crawl
 from crawler.runs import close_dead_runs
-from crawler.watch import Watch
 from digest import digest_paths, write_digests
 from fleet.service import queue_run, wait_for_run
 from storage import Store
 from storage.dialect import make_engine
 from storage.locks import DatabaseLock, LockHeld
 from storage.store import RunInfo
+from watches import Watch
 
 logger = logging.getLogger(__name__)
 

@@ -10,9 +10,9 @@ from urllib.parse import urlsplit
 
 from click.testing import CliRunner
 
-from crawler.watch import load_watch
 from newsroom import OUTLETS, Newsroom
 from tests.conftest import REPO, write_watch
+from watches import load_watch
 from wirewatch.cli import main
 
 

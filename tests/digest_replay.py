@@ -10,11 +10,11 @@ import re
 from datetime import date, datetime, time
 from pathlib import Path
 
-from crawler.watch import load_watch
 from newsroom import Newsroom
 from newsroom.stories import DAYS
 from scheduler import SchedulerOptions, WatchScheduler
 from tests.crawl_helpers import demo_watch_for
+from watches import load_watch
 from wirewatch.demo import DETERMINISTIC
 
 _PORT = re.compile(r"(127\.0\.0\.\d+):\d+")

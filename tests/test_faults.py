@@ -17,10 +17,10 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from crawler.runner import CrawlOptions, run_crawl
-from crawler.watch import load_watch
 from storage import Store
 from tests.conftest import PG_URL, write_watch
 from tests.slow_site import PAGES
+from watches import load_watch
 
 PG_CTLCLUSTER = shutil.which("pg_ctlcluster")
 

@@ -17,6 +17,7 @@ PACKAGES = (
     "fleet",
     "crawler",
     "digest",
+    "watches",
     "storage",
     "dedup",
     "claims",
@@ -28,15 +29,17 @@ ALLOWED = {
     "claims": set(),
     "storage": set(),
     "newsroom": set(),
-    "crawler": {"storage", "dedup", "claims"},
-    "fleet": {"crawler", "storage", "dedup", "claims"},
+    "watches": {"storage"},  # storage.urls: the one canonical form of a URL
+    "crawler": {"watches", "storage", "dedup", "claims"},
+    "fleet": {"crawler", "watches", "storage", "dedup", "claims"},
     "digest": {"storage", "claims"},
-    "scheduler": {"fleet", "crawler", "digest", "storage", "dedup", "claims"},
+    "scheduler": {"fleet", "crawler", "watches", "digest", "storage", "dedup", "claims"},
     "wirewatch": set(PACKAGES),
 }
 _IMPURE = {"scrapy", "sqlalchemy", "twisted", "requests", "urllib"}
 # scale-out lives in fleet/, plugged into the crawler by settings
 FORBIDDEN_THIRD_PARTY = {"dedup": _IMPURE, "claims": _IMPURE,
+                         "watches": _IMPURE - {"urllib"},  # urllib.parse, for hosts
                          "crawler": {"redis", "scrapy_redis"}}  # fmt: skip
 
 

@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 
 from crawler.runner import CrawlOptions, run_crawl
-from crawler.watch import load_watch
 from tests.conftest import write_watch
 from tests.crawl_helpers import crawl, query
 from tests.sites import Page, Site, article_html
+from watches import load_watch
 
 STORY = "/news/north-korea-troops-story"
 

@@ -15,12 +15,12 @@ import pytest
 from click.testing import CliRunner
 
 from crawler.revisit import plan_revisits
-from crawler.watch import load_watch
 from newsroom import Newsroom
 from newsroom.stories import DAYS, build_catalogue
 from scheduler import WatchScheduler
 from storage import Store
 from tests.crawl_helpers import demo_watch_for, query
+from watches import load_watch
 from wirewatch.cli import main
 
 

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from crawler.watch import load_watch
 from scheduler import SchedulerError, WatchScheduler
 from tests.conftest import write_watch
+from watches import load_watch
 
 
 def _watch(tmp_path: Path, closed_port: int) -> Path:

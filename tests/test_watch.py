@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from crawler.watch import WatchError, load_watch
 from tests.conftest import REPO
+from watches import WatchError, load_watch
 from wirewatch.cli import main
 
 SEED_FILES = sorted((REPO / "seeds").glob("*.toml"))
@@ -199,3 +199,16 @@ def test_run_reads_the_watches_in_seeds_of_the_working_directory(
                                        "--now", "2024-10-21T08:00"])  # fmt: skip
     jobs = [line.split(": ", 1)[0].split()[-1] for line in result.stdout.splitlines()]
     assert jobs == ["recrawl:mine"], result.output  # not the bundled demo's watches
+
+
+@pytest.mark.parametrize("path", SEED_FILES, ids=lambda p: p.stem)
+def test_a_watch_comes_back_whole_from_its_stored_form(path: Path) -> None:
+    """What crawl workers (no watch files) crawl by: the stored form gives back the same
+    watch, durations as values, not written out and read back."""
+    import dataclasses
+
+    from watches import watch_from_config
+
+    watch = load_watch(path)
+    again = watch_from_config(watch.to_config())
+    assert dataclasses.replace(again, source=watch.source) == watch

@@ -31,7 +31,6 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from crawler.runner import CrawlOptions, run_crawl
-from crawler.watch import load_watch
 from fleet.service import queue_run, wait_for_run
 from newsroom import Newsroom
 from newsroom.stories import DAYS
@@ -39,6 +38,7 @@ from storage import Store
 from tests.conftest import write_watch
 from tests.crawl_helpers import demo_watch_for, descendants, gone
 from tests.slow_site import PAGES
+from watches import load_watch
 
 pytestmark = pytest.mark.slow
 

@@ -11,8 +11,8 @@ from rich.table import Table
 from rich.text import Text
 
 from crawler.runner import CrawlOptions, run_crawl
-from crawler.watch import Watch
 from storage.store import RunInfo
+from watches import Watch
 from wirewatch.output import plural, print_json
 
 ERROR_KIND_WIDTH = 24

@@ -12,7 +12,6 @@ import click
 from rich.console import Console
 from rich.text import Text
 
-from crawler.watch import Watch, WatchError, load_watch
 from digest import collect_day, write_digests
 from digest.report import claim_words
 from newsroom import OUTLETS, Newsroom
@@ -20,6 +19,7 @@ from newsroom.server import DEFAULT_PORT
 from newsroom.stories import DAYS
 from scheduler import JobOutcome, SchedulerOptions, WatchScheduler
 from storage import Store
+from watches import Watch, WatchError, load_watch
 from wirewatch.crawling import CrawlProgress
 from wirewatch.output import plural
 from wirewatch.schedule_cmd import describe

@@ -9,9 +9,9 @@ from typing import Any
 
 import click
 
-from crawler.watch import WatchError, load_watch
 from storage import Store
 from storage.store import DEFAULT_DB_URL
+from watches import WatchError, load_watch
 from wirewatch.edge import BadInput, WirewatchError
 from wirewatch.output import FORMATS
 
@@ -98,7 +98,7 @@ def load_watch_or_fail(path: str) -> Any:
 
 def check_watches(watches: list[Any], db_url: str) -> None:
     """No two files may name one watch, here or in the database."""
-    from crawler.watch import check_same_watch
+    from watches import check_same_watch
 
     first: dict[str, str] = {}
     for watch in watches:

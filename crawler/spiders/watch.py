@@ -27,8 +27,8 @@ from crawler.revisit import RevisitPlan
 from crawler.robots import ROBOTS_READ
 from crawler.seen import Added, LocalSeen, SeenSet, seen_for
 from crawler.standalone import start_standalone
-from crawler.watch import Watch
 from storage.urls import URLError, canonicalize_url
+from watches import Watch
 
 FOLLOWED_PLACES = frozenset({LinkPlace.ARTICLE, LinkPlace.RELATED, LinkPlace.OTHER})
 

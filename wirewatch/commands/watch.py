@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from crawler.watch import WatchError, load_watch
+from watches import WatchError, load_watch
 from wirewatch.edge import BadInput, WirewatchGroup
 from wirewatch.output import plural
 

@@ -178,8 +178,9 @@ def watch_from_config(config: dict[str, Any], source: str = "<database>") -> Wat
     which have no watch files, crawl by."""
     skipped = ("recrawl_interval_seconds", "window_seconds", "source")
     data = {k: v for k, v in config.items() if k not in skipped}
-    data["recrawl_interval"] = f"{int(config.get('recrawl_interval_seconds', 21600))}s"
-    data["window"] = f"{int(config.get('window_seconds', 30 * 86400))}s"
+    # as values, not written out as "21600s" to be read back
+    for key, default in (("recrawl_interval", 21600), ("window", 30 * 86400)):
+        data[key] = timedelta(seconds=int(config.get(f"{key}_seconds", default)))
     return parse_watch(data, source)
 
 
@@ -276,9 +277,12 @@ class _Checker:
         return value
 
     def duration(self, key: str, default: timedelta, most: timedelta = MAX_DURATION) -> timedelta:
+        """A duration written '30m', '6h' or '1d' (or a timedelta: the stored form)."""
         value = self.data.get(key)
         if value is None:
             return default
+        if isinstance(value, timedelta):
+            return self._duration_within(key, value, most, value)
         match = DURATION_PATTERN.match(value) if isinstance(value, str) else None
         if not match:
             raise self.fail(key, f"expected a duration like '30m', '6h' or '1d', got {value!r}")
@@ -286,10 +290,15 @@ class _Checker:
         if len(number) > 9:  # beyond any sensible interval, and beyond timedelta's range
             raise self.fail(key, f"must be at most {most.days} days, got {value!r}")
         amount = timedelta(**{DURATION_UNITS[match.group(2)]: int(number)})
+        return self._duration_within(key, amount, most, value)
+
+    def _duration_within(
+        self, key: str, amount: timedelta, most: timedelta, given: Any
+    ) -> timedelta:
         if amount < timedelta(minutes=1):
             raise self.fail(key, "must be at least one minute")
         if amount > most:
-            raise self.fail(key, f"must be at most {most.days} days, got {value!r}")
+            raise self.fail(key, f"must be at most {most.days} days, got {given!r}")
         return amount
 
     def clock_time(self, key: str, default: time) -> time:
