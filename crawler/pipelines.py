@@ -71,8 +71,6 @@ SHARED_PREFIX = "wirewatch/"
 class RunTally(Protocol):
     """The run's counts kept beyond this process (fleet.seen.RunTally: in Redis)."""
 
-    def add(self, key: str, amount: int = 1) -> None: ...
-
     def flush(self, counts: Counter[str]) -> None:
         """Send what changed in `counts` since the last flush."""
 
@@ -428,9 +426,8 @@ class StoryPipeline:
             shared = optional_component(self.crawler, "WIREWATCH_STORY_STATE")
             self.keeper = ClusterKeeper.load(self.store, shared=shared)
         if self.claiming:
-            tally = optional_component(self.crawler, "WIREWATCH_RUN_TALLY")
             watch_id = self.settings.getint("WIREWATCH_WATCH_ID") or None
-            self.claims = ClaimsRecorder(self.store, watch_id, tally, self.stats)
+            self.claims = ClaimsRecorder(self.store, watch_id, self.stats)
             self.claims.catch_up()
         if not self.shared:  # on its own: workers share runs, and their own bookkeeping
             self.redo_unfinished()
@@ -527,12 +524,13 @@ class StoryPipeline:
 class ClaimsRecorder:
     """The claims part of StoryPipeline: the watch's known claims, matched and stored."""
 
-    def __init__(self, store: Store, watch_id: int | None, tally: RunTally | None,
-                 stats: Any) -> None:  # fmt: skip
+    def __init__(self, store: Store, watch_id: int | None, stats: Any) -> None:
         self.store = store
         self.watch_id = watch_id
         self.known = KnownClaims()
-        self.tally = tally
+        # Scrapy's stats: the store pipeline adds these counts to the run's (and, with
+        # workers, sends them to the run's tally with its own, one round trip a page,
+        # after the page's transaction committed)
         self.stats = stats
 
     def catch_up(self) -> None:
@@ -587,7 +585,5 @@ class ClaimsRecorder:
             self.count(key, amount)
 
     def count(self, key: str, amount: int = 1) -> None:
-        if self.tally is not None:
-            self.tally.add(key, amount)
-        elif self.stats is not None:
+        if self.stats is not None:
             self.stats.inc_value(SHARED_PREFIX + key, amount)

@@ -119,26 +119,24 @@ class StoryClusters:
         An empty text_hash means an empty text, which is never an exact copy of another.
         """
         state = self.state
-        if doc.key in state:
+        known = state.lookup(doc.key, text_hash, doc.url or "")
+        if known.added:
             raise ValueError(f"document {doc.key!r} was already added")
-        twin = state.twin(text_hash) if text_hash else None
+        twin, first = known.twin, known.first_at
         twin_entry = state.entry(twin) if twin is not None else None
         if twin_entry is not None and _same_signature(twin_entry.signature, signature):
             # exact copies are most of a syndication-heavy crawl: hold their one
             # signature once (soak, benchmarks/README.md)
             signature, text_hash = twin_entry.signature, twin_entry.text_hash
-        first = state.first_at(doc.url) if doc.url else None
         entry = Entry(doc, signature, text_hash, _when(doc), credits, later_version=bool(first))
-        state.add_entry(entry)
+        # the first document with its text, the first at its URL: noted as it is added
+        first_text = text_hash if twin is None else ""
+        state.add_entry(entry, first_text, (doc.url or "") if first is None else "")
         if first is not None:
             self._union(first, doc.key)
-        elif doc.url:
-            state.set_first_at(doc.url, doc.key)
         if twin is not None:
             self._union(twin, doc.key)  # exact copy: same candidates as its twin
             return
-        if text_hash:
-            state.set_twin(text_hash, doc.key)
         if signature.size < self.config.min_shingles:
             return
         for other in state.entries(self.index.query(signature)):

@@ -44,6 +44,15 @@ class Entry:
     later_version: bool = False  # its URL had a document before it
 
 
+@dataclass(frozen=True, slots=True)
+class Lookup:
+    """What StoryState.lookup finds for a document about to be added."""
+
+    added: bool  # its key is in the state already
+    twin: str | None  # the first document with its exact text
+    first_at: str | None  # the first document seen at its URL
+
+
 class StoryState(Protocol):
     """Documents, the same-story relation (a union-find over keys), exact-copy and
     same-URL lookups, partial-copy pairs and the candidate index."""
@@ -53,8 +62,13 @@ class StoryState(Protocol):
 
     def __contains__(self, key: str) -> bool: ...
 
-    def add_entry(self, entry: Entry) -> None:
-        """Add a new document, alone in its group."""
+    def lookup(self, key: str, text_hash: str, url: str) -> Lookup:
+        """What is known of a document about to be added, in one look (one round trip
+        for a state in Redis); an empty text_hash or url is not looked up."""
+
+    def add_entry(self, entry: Entry, text_hash: str = "", url: str = "") -> None:
+        """Add a new document, alone in its group; with `text_hash` or `url`, as the
+        first document with that exact text or at that URL (in the same change)."""
 
     def entry(self, key: str) -> Entry: ...
 
@@ -69,16 +83,6 @@ class StoryState(Protocol):
         """Join two groups, given by their (different) representatives."""
 
     def members(self, root: str) -> list[str]: ...
-
-    def twin(self, text_hash: str) -> str | None:
-        """The first document with this exact text, if any."""
-
-    def set_twin(self, text_hash: str, key: str) -> None: ...
-
-    def first_at(self, url: str) -> str | None:
-        """The first document seen at this URL, if any."""
-
-    def set_first_at(self, url: str, key: str) -> None: ...
 
     def add_pair(self, source: str, target: str, overlap: float) -> None:
         """Record a partial copy of `source` in `target` (updating a known pair)."""
@@ -111,11 +115,19 @@ class MemoryState:
     def __contains__(self, key: str) -> bool:
         return key in self._entries
 
-    def add_entry(self, entry: Entry) -> None:
+    def lookup(self, key: str, text_hash: str, url: str) -> Lookup:
+        twin = self._by_hash.get(text_hash) if text_hash else None
+        return Lookup(key in self._entries, twin, self._by_url.get(url) if url else None)
+
+    def add_entry(self, entry: Entry, text_hash: str = "", url: str = "") -> None:
         key = entry.doc.key
         self._entries[key] = entry
         self._parent[key] = key
         self._members[key] = [key]
+        if text_hash:
+            self._by_hash[text_hash] = key
+        if url:
+            self._by_url[url] = key
 
     def entry(self, key: str) -> Entry:
         return self._entries[key]
@@ -141,18 +153,6 @@ class MemoryState:
 
     def members(self, root: str) -> list[str]:
         return self._members[root]
-
-    def twin(self, text_hash: str) -> str | None:
-        return self._by_hash.get(text_hash)
-
-    def set_twin(self, text_hash: str, key: str) -> None:
-        self._by_hash[text_hash] = key
-
-    def first_at(self, url: str) -> str | None:
-        return self._by_url.get(url)
-
-    def set_first_at(self, url: str, key: str) -> None:
-        self._by_url[url] = key
 
     def add_pair(self, source: str, target: str, overlap: float) -> None:
         if (source, target) not in self._pairs:

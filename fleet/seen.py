@@ -75,9 +75,6 @@ class RunTally:
         keys = SharedKeys.from_settings(settings, settings.get("WIREWATCH_WATCH_NAME"))
         return cls(connect(settings.get("WIREWATCH_REDIS_URL")), keys.run("stats"))
 
-    def add(self, key: str, amount: int = 1) -> None:
-        self.server.hincrby(self.key, key, amount)
-
     def flush(self, counts: Counter[str]) -> None:
         """Send what changed in `counts` since the last flush."""
         changed = {k: v - self._sent[k] for k, v in counts.items() if v != self._sent[k]}

@@ -30,7 +30,7 @@ from scrapy.exceptions import NotConfigured
 from dedup.cluster import DEFAULT_CONFIG
 from dedup.index import band_buckets, lsh_bands, require_params
 from dedup.signature import Signature, SignatureParams
-from dedup.state import Document, Entry
+from dedup.state import Document, Entry, Lookup
 from fleet.keys import STATE_PARTS, SharedKeys, connect
 
 # Entries never change once written, so each worker keeps the recent ones: a story's
@@ -50,6 +50,15 @@ end
 return 0
 """
 
+# Indexes the key ARGV[1] under the band buckets ARGV[2..] of the hash KEYS[1] (as
+# _APPEND does) and marks it indexed in the hash KEYS[2].
+_INDEX = (
+    _APPEND.replace("return 0", "")
+    + """redis.call('HSET', KEYS[2], ARGV[1], 1)
+return 0
+"""
+)
+
 
 class RedisBandIndex:
     """The band index (dedup.index.BandIndex's bands) as one Redis hash: bucket -> keys."""
@@ -60,17 +69,17 @@ class RedisBandIndex:
         self.params = params
         self.bands, self.rows = lsh_bands(params, threshold)
         self._bands_key, self._indexed_key = prefix + "bands", prefix + "indexed"
-        self._append = server.register_script(_APPEND)
+        self._index = server.register_script(_INDEX)
 
     def _fields(self, signature: Signature) -> list[str]:
         require_params(self.params, signature)
         return [format(b, "x") for b in band_buckets(signature, self.bands, self.rows).tolist()]
 
     def insert(self, key: str, signature: Signature) -> None:
-        pipe = self.server.pipeline(transaction=True)
-        self._append(keys=[self._bands_key], args=[key, *self._fields(signature)], client=pipe)
-        pipe.hset(self._indexed_key, key, 1)
-        pipe.execute()
+        # one script: one round trip, atomic (a pipeline with a script checks that the
+        # script is loaded first, another round trip)
+        self._index(keys=[self._bands_key, self._indexed_key],
+                    args=[key, *self._fields(signature)])  # fmt: skip
 
     def query(self, signature: Signature) -> list[str]:
         found: set[str] = set()
@@ -153,12 +162,26 @@ class RedisStoryState:
     def __contains__(self, key: str) -> bool:
         return key in self._cache or bool(self.server.hexists(self.key("entries"), key))
 
-    def add_entry(self, entry: Entry) -> None:
+    def lookup(self, key: str, text_hash: str, url: str) -> Lookup:
+        pipe = self.server.pipeline(transaction=False)  # reads: one round trip
+        pipe.hexists(self.key("entries"), key)
+        pipe.hget(self.key("hashes"), text_hash or "\0")
+        pipe.hget(self.key("urls"), url or "\0")
+        added, twin, first = pipe.execute()
+        return Lookup(key in self._cache or bool(added),
+                      _optional(twin) if text_hash else None,
+                      _optional(first) if url else None)  # fmt: skip
+
+    def add_entry(self, entry: Entry, text_hash: str = "", url: str = "") -> None:
         key = entry.doc.key
         pipe = self.server.pipeline(transaction=True)
         pipe.hset(self.key("entries"), key, _pack(entry))
         pipe.hset(self.key("roots"), key, key)
         pipe.hset(self.key("members"), key, key)
+        if text_hash:
+            pipe.hset(self.key("hashes"), text_hash, key)
+        if url:
+            pipe.hset(self.key("urls"), url, key)
         pipe.execute()
         self._remember(entry)
 
@@ -212,18 +235,6 @@ class RedisStoryState:
         pipe.execute()
 
     # --- lookups ---------------------------------------------------------------------------
-
-    def twin(self, text_hash: str) -> str | None:
-        return _optional(self.server.hget(self.key("hashes"), text_hash))
-
-    def set_twin(self, text_hash: str, key: str) -> None:
-        self.server.hset(self.key("hashes"), text_hash, key)
-
-    def first_at(self, url: str) -> str | None:
-        return _optional(self.server.hget(self.key("urls"), url))
-
-    def set_first_at(self, url: str, key: str) -> None:
-        self.server.hset(self.key("urls"), url, key)
 
     # --- partial copies --------------------------------------------------------------------
 
