@@ -3,9 +3,9 @@
 Serves the real pages of ../shared/corpus (repeated under distinct URLs until there are
 --pages of them) from a local site spread over several loopback hosts, then reports:
 
-* raw extraction rate: crawler.extraction.extract_page alone, on one core and on two
+* raw extraction rate: pages.extraction.extract_page alone, on one core and on two
   (a process pool), over the same pages; and, on two cores, the whole analysis the
-  crawl's pool does per page (crawler.analysis.analyze_page: extraction, links, claims);
+  crawl's pool does per page (pages.analysis.analyze_page: extraction, links, claims);
 * end to end: `wirewatch crawl` of a watch whose sitemaps list every page, with the
   default settings (fetch, analyse in the pool, store in SQLite, clusters and claims
   on), and the CPU time per page of each stage: the analysis pool, the crawl
@@ -32,9 +32,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from crawler.analysis import analyze_page
-from crawler.extraction import extract_page
 from crawler.runner import CrawlOptions, run_crawl
+from pages.analysis import analyze_page
+from pages.extraction import extract_page
 from watches import parse_watch
 
 # (path, body) -> the body served: lets a benchmark vary repeated pages as it serves

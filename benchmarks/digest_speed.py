@@ -25,8 +25,8 @@ from pathlib import Path
 from sqlalchemy import insert
 
 from claims import extract_claims
-from crawler.extraction import text_hash
 from digest import write_digests
+from pages.extraction import text_hash
 from storage import ArticleSnapshot, FetchRecord, Store
 from storage.models import ClaimMention, ClaimRow, ClusterMember, StoryCluster
 

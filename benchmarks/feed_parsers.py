@@ -23,7 +23,7 @@ from urllib.parse import urljoin
 
 from lxml import etree
 
-from crawler.feeds import parse_feed, plain_text
+from pages.feeds import parse_feed, plain_text
 
 FEEDS = Path(__file__).resolve().parents[1] / "tests" / "feeds"
 BASE = "http://base.test/feed"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from crawler.analysis import PageAnalysis
+from pages.analysis import PageAnalysis
 
 
 @dataclass(slots=True)

@@ -19,10 +19,10 @@ from claims import Claim, extract_claims
 from claims.changes import ChangeKind, compare_versions
 from claims.matching import KnownClaim, KnownClaims, MatchKind
 from crawler.clustering import ArticleFacts, ClusterKeeper
-from crawler.extraction import Article, PageStatus
 from crawler.items import FetchFailedItem, ListingItem, NotModifiedItem, PageItem
-from crawler.metadata import more_precise
 from crawler.writer import StoreWriter, optional_component, store_for, writer_for
+from pages.extraction import Article, PageStatus
+from pages.metadata import more_precise
 from storage import ArticleSnapshot, FetchRecord, Store
 from storage.claims import ClaimEntry, NewClaim
 from storage.common import repeat_transaction

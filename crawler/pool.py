@@ -24,7 +24,7 @@ from typing import Any, Self, TypeVar
 from scrapy import signals
 from scrapy.crawler import Crawler
 
-from crawler.analysis import PageAnalysis, analyze_page
+from pages.analysis import PageAnalysis, analyze_page
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -113,7 +113,7 @@ def _timed_call(function: Callable[..., T], *args: Any) -> tuple[T, float]:
 
 
 class PageAnalyzer:
-    """Runs crawler.analysis.analyze_page inline or in a process pool."""
+    """Runs pages.analysis.analyze_page inline or in a process pool."""
 
     def __init__(self, workers: int, claims: bool = True, crawler: Crawler | None = None) -> None:
         self.workers = workers

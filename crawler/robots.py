@@ -39,7 +39,7 @@ from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
 from crawler.errors import classify_failure
-from crawler.feeds import sitemaps_from_robots
+from pages.feeds import sitemaps_from_robots
 
 logger = logging.getLogger(__name__)
 

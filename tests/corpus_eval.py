@@ -31,7 +31,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from crawler.extraction import extract_page
+from pages.extraction import extract_page
 from tests.quality import scores
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"

@@ -4,7 +4,7 @@ Skipped (not failed) when ../shared is absent, as in a fresh clone elsewhere.
 
 What wirewatch must do on every source:
 * keep every article trafilatura keeps, unless a documented rule refuses it rightly:
-  the one rule that does on the corpus is MIN_ARTICLE_WORDS (crawler/extraction.py),
+  the one rule that does on the corpus is MIN_ARTICLE_WORDS (pages/extraction.py),
   and it may refuse a page only when trafilatura's own text is that short too (a photo
   caption where the article is behind a wall, traf_eval/scmp);
 * a mean body F1 at least trafilatura's; no garbled text;
@@ -26,7 +26,7 @@ import gzip
 
 import pytest
 
-from crawler.extraction import MIN_ARTICLE_WORDS, count_words
+from pages.extraction import MIN_ARTICLE_WORDS, count_words
 from tests.corpus_eval import (
     CORPUS,
     TITLE_SOURCES,

@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from crawler.extraction import extract_article
 from dedup.batch import cluster_documents
 from dedup.cluster import DEFAULT_CONFIG, DedupConfig, Role, StoryClusters
 from dedup.credits import credited_names, names_match
 from dedup.state import Document
 from dedup.templates import TemplateLines
 from newsroom.stories import OUTLETS, build_catalogue
+from pages.extraction import extract_article
 from tests import dedup_eval
 from wirewatch.cli import main
 

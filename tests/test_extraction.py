@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from crawler.analysis import LinkPlace, analyze_page
-from crawler.extraction import PageStatus, extract_article, extract_page
 from newsroom import Newsroom
 from newsroom.edge import page_bytes
+from pages.analysis import LinkPlace, analyze_page
+from pages.extraction import PageStatus, extract_article, extract_page
 from tests.corpus_eval import date_right, same_title
 from tests.quality import scores
 

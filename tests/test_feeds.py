@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.feeds import FeedError, parse_feed, plain_text
+from pages.feeds import FeedError, parse_feed, plain_text
 from tests.conftest import write_watch
 from tests.crawl_helpers import crawl, query
 from tests.sites import Site, article_html
@@ -92,7 +92,7 @@ def test_feeds_of_every_kind_are_crawled(site: Site, tmp_path: Path) -> None:
 
 
 def test_a_listing_reads_at_most_the_format_limit_and_says_so() -> None:
-    from crawler.feeds import MAX_ENTRIES, parse_sitemap
+    from pages.feeds import MAX_ENTRIES, parse_sitemap
 
     urls = "".join(f"<url><loc>http://a.test/{n}</loc></url>" for n in range(MAX_ENTRIES + 10))
     listing = parse_sitemap(f"<urlset>{urls}</urlset>".encode(), "http://a.test/sitemap.xml")

@@ -16,8 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from claims import extract_claims, find_quantities, split_sentences
-from crawler.extraction import extract_page
 from dedup.text import normalize, shingle_hashes
+from pages.extraction import extract_page
 from storage.urls import URLError, canonicalize_url
 
 # 200 examples per property in CI; WIREWATCH_FUZZ_EXAMPLES=5000 for a longer hunt

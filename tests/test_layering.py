@@ -17,6 +17,7 @@ PACKAGES = (
     "fleet",
     "crawler",
     "digest",
+    "pages",
     "watches",
     "storage",
     "dedup",
@@ -30,16 +31,18 @@ ALLOWED = {
     "storage": set(),
     "newsroom": set(),
     "watches": {"storage"},  # storage.urls: the one canonical form of a URL
-    "crawler": {"watches", "storage", "dedup", "claims"},
+    "pages": {"claims"},  # an article's claims are found with its analysis
+    "crawler": {"pages", "watches", "storage", "dedup", "claims"},
     "fleet": {"crawler", "watches", "storage", "dedup", "claims"},
     "digest": {"storage", "claims"},
-    "scheduler": {"fleet", "crawler", "watches", "digest", "storage", "dedup", "claims"},
+    "scheduler": {"fleet", "crawler", "pages", "watches", "digest", "storage", "dedup", "claims"},
     "wirewatch": set(PACKAGES),
 }
 _IMPURE = {"scrapy", "sqlalchemy", "twisted", "requests", "urllib"}
 # scale-out lives in fleet/, plugged into the crawler by settings
 FORBIDDEN_THIRD_PARTY = {"dedup": _IMPURE, "claims": _IMPURE,
                          "watches": _IMPURE - {"urllib"},  # urllib.parse, for hosts
+                         "pages": _IMPURE - {"urllib"},  # urllib.parse, for links
                          "crawler": {"redis", "scrapy_redis"}}  # fmt: skip
 
 

@@ -16,7 +16,7 @@ from storage.store import StoreError
 
 
 def snapshot(text: str = "first text " * 50, url: str = "http://outlet.test/a") -> ArticleSnapshot:
-    from crawler.extraction import text_hash
+    from pages.extraction import text_hash
 
     return ArticleSnapshot(
         canonical_url=url, outlet="outlet.test", title="A title", text=text,

@@ -8,10 +8,10 @@ from collections.abc import Iterator
 from typing import Any, BinaryIO, TextIO
 from urllib.parse import urlsplit
 
-from crawler.extraction import extract_article
 from dedup.batch import cluster_documents
 from dedup.cluster import DedupConfig
 from dedup.state import Document
+from pages.extraction import extract_article
 from wirewatch.jsonl import LineProblem, Record, read_records
 
 

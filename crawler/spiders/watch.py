@@ -1,6 +1,6 @@
 """The watch spider: seeds, then on-topic related links, feeds and news sitemaps.
 
-It stays thin: page analysis lives in crawler.analysis (run by crawler.pool, the extraction pool),
+It stays thin: page analysis lives in pages.analysis (run by crawler.pool, the extraction pool),
 storage in crawler.pipelines; the spider only decides what to fetch next.
 """
 
@@ -17,16 +17,16 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from crawler.analysis import Link, LinkPlace
 from crawler.errors import classify_failure
-from crawler.extraction import PageStatus
-from crawler.feeds import FeedError, parse_feed, parse_sitemap
 from crawler.items import FetchFailedItem, ListingItem, NotModifiedItem, PageItem
 from crawler.pool import PageAnalyzer
 from crawler.revisit import RevisitPlan
 from crawler.robots import ROBOTS_READ
 from crawler.seen import Added, LocalSeen, SeenSet, seen_for
 from crawler.standalone import start_standalone
+from pages.analysis import Link, LinkPlace
+from pages.extraction import PageStatus
+from pages.feeds import FeedError, parse_feed, parse_sitemap
 from storage.urls import URLError, canonicalize_url
 from watches import Watch
 

@@ -42,7 +42,7 @@ def extract(source: str, fmt: str, page_url: str | None) -> None:
 
     Example: wirewatch extract page.html.gz --format text
     """
-    from crawler.extraction import extract_page
+    from pages.extraction import extract_page
 
     body, content_type, url = _read_source(source, page_url)
     result = extract_page(body, url, content_type)

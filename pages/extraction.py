@@ -17,7 +17,7 @@ import lxml.html
 from trafilatura import bare_extraction
 from w3lib.encoding import html_to_unicode
 
-from crawler.metadata import clean_title, page_metadata
+from pages.metadata import clean_title, page_metadata
 
 logger = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from urllib.parse import urljoin
 import lxml.html
 
 from claims import Claim, extract_claims
-from crawler.extraction import (
+from pages.extraction import (
     Extraction,
     PageStatus,
     decode_html,
