@@ -209,7 +209,10 @@ def test_terminal_tables_show_page_text_as_written(text: str) -> None:
     with _captured(2000) as out:
         print_rows([row], ("id", "outlet", "title", "snippet"), "table")
     if "\n" not in text and all(c == " " or not c.isspace() for c in text):
-        assert _words(text) in out.getvalue()  # one line: shown exactly
+        # one line: shown exactly, or with runs of spaces made one where a narrow
+        # column wrapped it ("0  0" was shown as written and failed a words-only check)
+        shown = out.getvalue()
+        assert text.strip() in shown or _words(text) in shown
     assert _in_order(text, out.getvalue())  # several: wrapped, nothing lost
 
 
