@@ -40,6 +40,9 @@ logger = logging.getLogger(__name__)
 # few ms; minutes only while SQLite's write lock is contended, and SQLite commits in
 # id order anyway).
 GAP_SECONDS = 600.0
+# How far below the newest signature-log id a crawl starting up looks for ids not yet
+# committed: more than the page transactions a database serves at once.
+GAP_LOOKBACK = 256
 
 
 class SharedStoryState(StoryState, Protocol):
@@ -112,7 +115,7 @@ class ClusterKeeper:
         keeper = cls(store, config, shared)
         keeper._since = (now or store.clock()) - config.window
         if shared is not None:
-            keeper._logged_until = store.last_logged_signature()
+            keeper._start_log()
             return keeper
         logger.info("cluster index rebuilt from %d stored signatures", keeper._load_window())
         # The rebuilt index lives as long as the crawl: move it out of the cyclic
@@ -139,7 +142,7 @@ class ClusterKeeper:
         how many."""
         assert self._since is not None
         # read first: what is logged meanwhile is caught up on (and skipped if known)
-        self._logged_until = self.store.last_logged_signature()
+        self._start_log()
         return sum(self._add_stored(stored) for stored in self.store.load_signatures(self._since))
 
     def catch_up(self) -> int:
@@ -158,6 +161,13 @@ class ClusterKeeper:
         if self.shared is not None and not self.shared.current():
             self._build_shared()
         return added
+
+    def _start_log(self) -> None:
+        """Start reading the signature log at its newest entry, minding the gaps just
+        below it: ids of transactions that were still open when the state was read."""
+        self._logged_until = self.store.last_logged_signature()
+        recent = max(self._logged_until - GAP_LOOKBACK, 0)
+        self._mind_the_gaps(recent, self.store.logged_signature_ids(recent))
 
     def _mind_the_gaps(self, before: int, seen: set[int]) -> None:
         """Remember the log ids skipped over, to look for them again. Log ids are taken

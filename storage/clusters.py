@@ -91,6 +91,11 @@ class ClusterStore:
         with self.session() as s:
             return int(s.scalar(select(func.max(SignatureLog.id))) or 0)
 
+    def logged_signature_ids(self: HasSessions, after: int) -> set[int]:
+        """The ids of the signature log's entries after `after` (committed ones)."""
+        with self.session() as s:
+            return set(s.scalars(select(SignatureLog.id).where(SignatureLog.id > after)))
+
     @retrying
     def load_signatures(
         self: HasSessions,

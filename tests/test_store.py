@@ -237,7 +237,8 @@ def test_two_crawls_recording_one_story_at_once_make_one_cluster(pg_url: str) ->
 
 def test_a_signature_committed_after_a_later_logged_one_is_still_caught_up(pg_url: str) -> None:
     """Crawls of two watches store signatures at once: the one logged first may commit
-    last. A worker that caught up in between looks for it again, and learns it."""
+    last. A worker that caught up in between, or started in between, looks for it
+    again, and learns it."""
     from crawler.clustering import ClusterKeeper
     from dedup.signature import sign
     from dedup.text import shingle_hashes
@@ -262,7 +263,10 @@ def test_a_signature_committed_after_a_later_logged_one_is_still_caught_up(pg_ur
         save(slow, stored[0])  # logged first, committed last
         save(quick, stored[1])
         assert worker.catch_up() == 1
+        starting = ClusterKeeper.load(Store.open(pg_url))  # a worker starting meanwhile
     assert worker.catch_up() == 1
-    assert all(f"v{article.version_id}" in worker.clusters.state for article in stored)
-    for store in (slow, quick, worker.store):
+    assert starting.catch_up() == 1
+    for keeper in (worker, starting):
+        assert all(f"v{article.version_id}" in keeper.clusters.state for article in stored)
+    for store in (slow, quick, worker.store, starting.store):
         store.close()
