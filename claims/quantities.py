@@ -287,8 +287,7 @@ def _with_inherited_units(quantities: list[Quantity]) -> list[Quantity]:
 def _scoped(clauses: Clauses, quantity: Quantity) -> Quantity:
     if quantity.unit in {"", "date"}:
         return quantity
-    scope = figure_scope(clauses.sentence, quantity.start, quantity.end, clauses)
-    return replace(quantity, scope=scope.value)
+    return replace(quantity, scope=figure_scope(clauses, quantity.start, quantity.end).value)
 
 
 class Clauses:
@@ -312,11 +311,12 @@ class Clauses:
         return self.sentence[first:last]
 
 
-def figure_scope(sentence: str, start: int, end: int, clauses: Clauses | None = None) -> Scope:
-    """What the figure at sentence[start:end] counts, read from its clause."""
+def figure_scope(clauses: Clauses, start: int, end: int) -> Scope:
+    """What the figure at clauses.sentence[start:end] counts, read from its clause."""
+    sentence = clauses.sentence
     if _PART.match(sentence, _after_number(sentence, start, end)):
         return Scope.PART
-    clause = (clauses or Clauses(sentence)).around(start, end).lower()
+    clause = clauses.around(start, end).lower()
     for scope, pattern in _SCOPE_PATTERNS:
         if pattern.search(clause):
             return scope

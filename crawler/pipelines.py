@@ -398,7 +398,7 @@ class StoryPipeline:
         self.stats: Any = None  # Scrapy's stats collector
         # workers of one run take turns at the story decisions (Store.hold_story_lock)
         self.shared = settings.getbool("WIREWATCH_SHARED_STORIES")
-        self.watch_id = settings.getint("WIREWATCH_WATCH_ID")
+        self.watch_id: int | None = settings.getint("WIREWATCH_WATCH_ID") or None
         self.out_of_step = ""  # why the story state can no longer be trusted, if it cannot
         self.crawler: Crawler | None = None
         self.writer: StoreWriter | None = None  # the crawl's (crawler.writer)
@@ -426,8 +426,7 @@ class StoryPipeline:
             shared = optional_component(self.crawler, "WIREWATCH_STORY_STATE")
             self.keeper = ClusterKeeper.load(self.store, shared=shared)
         if self.claiming:
-            watch_id = self.settings.getint("WIREWATCH_WATCH_ID") or None
-            self.claims = ClaimsRecorder(self.store, watch_id, self.stats)
+            self.claims = ClaimsRecorder(self.store, self.watch_id, self.stats)
             self.claims.catch_up()
         if not self.shared:  # on its own: workers share runs, and their own bookkeeping
             self.redo_unfinished()
@@ -482,6 +481,7 @@ class StoryPipeline:
         enclosing transaction; its signature is stored last."""
         assert self.store is not None and self.store.in_atomic()
         if self.shared:
+            assert self.watch_id is not None, "workers crawl a stored watch"
             self.store.hold_story_lock(self.watch_id)
             self.catch_up()  # what others committed: safe to repeat
         if self.writer is not None:  # from here on, a failed page cannot be tried again

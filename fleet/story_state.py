@@ -50,14 +50,16 @@ end
 return 0
 """
 
-# Indexes the key ARGV[1] under the band buckets ARGV[2..] of the hash KEYS[1] (as
-# _APPEND does) and marks it indexed in the hash KEYS[2].
-_INDEX = (
-    _APPEND.replace("return 0", "")
-    + """redis.call('HSET', KEYS[2], ARGV[1], 1)
+# Adds the key ARGV[1] to the band buckets ARGV[2..] of the hash KEYS[1] (as _APPEND
+# does) and marks it indexed in the hash KEYS[2].
+_INDEX = """
+for i = 2, #ARGV do
+  local current = redis.call('HGET', KEYS[1], ARGV[i])
+  redis.call('HSET', KEYS[1], ARGV[i], current and (current .. ' ' .. ARGV[1]) or ARGV[1])
+end
+redis.call('HSET', KEYS[2], ARGV[1], 1)
 return 0
 """
-)
 
 
 class RedisBandIndex:
@@ -165,12 +167,14 @@ class RedisStoryState:
     def lookup(self, key: str, text_hash: str, url: str) -> Lookup:
         pipe = self.server.pipeline(transaction=False)  # reads: one round trip
         pipe.hexists(self.key("entries"), key)
-        pipe.hget(self.key("hashes"), text_hash or "\0")
-        pipe.hget(self.key("urls"), url or "\0")
-        added, twin, first = pipe.execute()
-        return Lookup(key in self._cache or bool(added),
-                      _optional(twin) if text_hash else None,
-                      _optional(first) if url else None)  # fmt: skip
+        if text_hash:
+            pipe.hget(self.key("hashes"), text_hash)
+        if url:
+            pipe.hget(self.key("urls"), url)
+        found = iter(pipe.execute())
+        added = key in self._cache or bool(next(found))
+        twin = _optional(next(found)) if text_hash else None
+        return Lookup(added, twin, _optional(next(found)) if url else None)
 
     def add_entry(self, entry: Entry, text_hash: str = "", url: str = "") -> None:
         key = entry.doc.key

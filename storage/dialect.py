@@ -43,10 +43,8 @@ def _sqlite_busy_timeout_ms(engine: Engine, url: str) -> int:
     given = engine.url.query.get("timeout")
     if given is None:
         return SQLITE_BUSY_TIMEOUT_MS
-    try:
-        seconds = float(given if isinstance(given, str) else given[-1])
-    except ValueError:
-        seconds = -1.0
+    # a number: create_engine refused anything else (pysqlite's dialect reads it)
+    seconds = float(given if isinstance(given, str) else given[-1])
     if not seconds >= 0:
         raise BadDatabaseURL(
             f"{safe_url(url)}: timeout={given!r} is not a number of seconds (0 or more)"
@@ -86,24 +84,25 @@ def create_view_statement(engine: Engine, name: str, select: str) -> str:
     return f"CREATE OR REPLACE VIEW {name} AS {select}"
 
 
-# Key spaces of PostgreSQL's two-part advisory locks (lock_keys): a number of our own
-# for each kind of thing locked, so that no two kinds share a key.
-STORY_LOCKS = 0x5757_0001  # one per watch: its story decisions (Store.hold_story_lock)
-ARTICLE_LOCKS = 0x5757_0002  # one per article: its cluster membership (record_cluster)
+# Kinds of things locked by lock_keys, each a key space of its own.
+STORY_LOCKS = "stories"  # one per watch: its story decisions (Store.hold_story_lock)
+ARTICLE_LOCKS = "articles"  # one per article: its cluster membership (record_cluster)
 
 
-def lock_keys(connection: Connection, space: int, keys: Iterable[int]) -> None:
+def lock_keys(connection: Connection, space: str, keys: Iterable[int]) -> None:
     """Hold a lock on each key of `space` until the transaction ends, taken in
     ascending order so that two transactions wanting overlapping keys never deadlock.
-    PostgreSQL: transaction advisory locks. SQLite: nothing to do, the write lock every
-    transaction takes at BEGIN (serialize_sqlite_writers) serialises them already."""
+    PostgreSQL: transaction advisory locks, whose first part names the space and the
+    schema (advisory locks are per database; a schema is a wirewatch database of its
+    own). SQLite: nothing to do, the write lock every transaction takes at BEGIN
+    (serialize_sqlite_writers) serialises them already."""
     ordered = sorted(set(keys))
     if connection.dialect.name != "postgresql" or not ordered:
         return
     connection.execute(
         text(
-            "SELECT pg_advisory_xact_lock(:space, key) FROM "
-            "(SELECT key FROM unnest(CAST(:keys AS integer[])) AS key ORDER BY key) AS ordered"
+            "SELECT pg_advisory_xact_lock(hashtext(current_schema() || ':' || :space), key) "
+            "FROM (SELECT key FROM unnest(CAST(:keys AS integer[])) AS key ORDER BY key) AS o"
         ),
         {"space": space, "keys": ordered},
     )
