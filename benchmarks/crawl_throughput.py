@@ -35,6 +35,7 @@ from typing import Any
 from crawler.runner import CrawlOptions, run_crawl
 from pages.analysis import analyze_page
 from pages.extraction import extract_page
+from storage import Store
 from watches import parse_watch
 
 # (path, body) -> the body served: lets a benchmark vary repeated pages as it serves
@@ -163,10 +164,12 @@ def end_to_end(
         }
     )
     settings = {} if workers is None else {"WIREWATCH_EXTRACTION_WORKERS": workers}
+    store = Store.open(db_url)
     start = time.perf_counter()
     server_cpu = time.process_time()  # this process only serves pages during the crawl
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    run = run_crawl(watch, db_url, CrawlOptions(settings=settings))
+    run = run_crawl(watch, store, CrawlOptions(settings=settings))
+    store.close()
     wall = time.perf_counter() - start
     server_cpu = time.process_time() - server_cpu
     after = resource.getrusage(resource.RUSAGE_CHILDREN)

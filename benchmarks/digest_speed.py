@@ -177,10 +177,12 @@ def main() -> None:
     counts = build_day(db_url, args.articles, random.Random(7))
     built = time.perf_counter() - began
     timings = []
+    store = Store.open(db_url, create=False)
     for _ in range(2):
         began = time.perf_counter()
-        paths = write_digests(db_url, "bench", DAY, folder / "digests")
+        paths = write_digests(store, "bench", DAY, folder / "digests")
         timings.append(round(time.perf_counter() - began, 2))
+    store.close()
     print(
         json.dumps(
             {

@@ -95,14 +95,13 @@ def sample() -> dict[str, float]:
 
 def crawl(watch: Any, db_url: str, redis_url: str | None, on_event: Any) -> RunInfo:
     """One crawl of the watch: in a crawl process of its own, or as a worker."""
-    if redis_url is None:
-        return run_crawl(watch, db_url, CrawlOptions(on_event))
-    run_id = queue_run(watch, db_url)
-    store = Store.open(db_url)
-    queued = store.get_run(run_id)
-    store.close()
-    join_run(queued, watch, db_url, redis_url, "soak-worker", CrawlOptions(on_event))
-    return wait_for_run(db_url, run_id)
+    with Store.open(db_url) as store:
+        if redis_url is None:
+            return run_crawl(watch, store, CrawlOptions(on_event))
+        run_id = queue_run(watch, store)
+        queued = store.get_run(run_id)
+        join_run(queued, watch, store, redis_url, "soak-worker", CrawlOptions(on_event))
+        return wait_for_run(store, run_id)
 
 
 def main() -> None:

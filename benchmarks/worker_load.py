@@ -91,8 +91,8 @@ def one_load(
     name = f"load-{uuid.uuid4().hex[:8]}"  # its own Redis keys
     names = [name] if watches == 1 else [f"{name}-{n + 1}" for n in range(watches)]
     try:
-        Store.open(url).close()
-        run_ids = [queue_run(_watch(watch, bases[n::watches], pages), url)
+        store = Store.open(url)
+        run_ids = [queue_run(_watch(watch, bases[n::watches], pages), store)
                    for n, watch in enumerate(names)]  # fmt: skip
         pg_before, (redis_cpu, redis_commands) = postgres_cpu_seconds(), redis_figures(redis_url)
         start = time.perf_counter()
@@ -104,7 +104,8 @@ def one_load(
             for i in range(count)
         ]  # fmt: skip
         codes = [proc.wait() for proc in procs]
-        runs = [wait_for_run(url, run_id) for run_id in run_ids]
+        runs = [wait_for_run(store, run_id) for run_id in run_ids]
+        store.close()
         wall = time.perf_counter() - start
         pg_cpu = postgres_cpu_seconds() - pg_before
         redis_after = redis_figures(redis_url)

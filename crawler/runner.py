@@ -71,15 +71,15 @@ class CrawlOptions:
 SHUTDOWN_GRACE_SECONDS = 30
 
 
-def run_crawl(watch: Watch, db_url: str, options: CrawlOptions | None = None) -> RunInfo:
-    """Crawl a watch once, store what was found, and return the run's record (how,
-    CrawlOptions says)."""
+def run_crawl(watch: Watch, store: Store, options: CrawlOptions | None = None) -> RunInfo:
+    """Crawl a watch once into `store`'s database, store what was found, and return
+    the run's record (how, CrawlOptions says)."""
     options = options or CrawlOptions()
-    with start_run(watch, db_url, options.now, options.resume_dir) as run:
-        return _crawl_run(run, db_url, options)
+    with start_run(watch, store, options.now, options.resume_dir) as run:
+        return _crawl_run(run, store, options)
 
 
-def _crawl_run(started: StartedRun, db_url: str, options: CrawlOptions) -> RunInfo:
+def _crawl_run(started: StartedRun, store: Store, options: CrawlOptions) -> RunInfo:
     watch, run_id = started.watch, started.run_id
     resume_dir = options.resume_dir
     settings = options.crawl_settings()
@@ -87,17 +87,16 @@ def _crawl_run(started: StartedRun, db_url: str, options: CrawlOptions) -> RunIn
         settings["JOBDIR"] = str(resume_dir)
     child, stopped = follow_crawl_child(
         f"wirewatch-crawl-{watch.name}",
-        (watch, started.revisit, db_url, started.watch_id, run_id),
+        (watch, started.revisit, store.url, started.watch_id, run_id),
         options,
         settings,
-        lambda: _close_run_if_open(db_url, run_id, "interrupted", "interrupted by the user"),
+        lambda: _close_run_if_open(store, run_id, "interrupted", "interrupted by the user"),
     )
     if stopped:
-        _close_run_if_open(db_url, run_id, "interrupted", "stopped by a shutdown request")
+        _close_run_if_open(store, run_id, "interrupted", "stopped by a shutdown request")
     elif child.exitcode != 0:
-        _close_run_if_open(db_url, run_id, "failed", f"crawl process exited with {child.exitcode}")
-    with Store.open(db_url) as store:
-        run = store.get_run(run_id)
+        _close_run_if_open(store, run_id, "failed", f"crawl process exited with {child.exitcode}")
+    run = store.get_run(run_id)
     # only a crawl that stopped cleanly leaves a queue worth resuming from
     if resume_dir is not None and not (run.status == "interrupted" and child.exitcode == 0):
         shutil.rmtree(resume_dir, ignore_errors=True)
@@ -147,11 +146,10 @@ def _stop_child(child: Any, events: Any, on_event: ProgressCallback | None) -> N
     _drain(events, on_event)
 
 
-def _close_run_if_open(db_url: str, run_id: int, status: str, error: str) -> None:
-    with Store.open(db_url) as store:
-        run = store.get_run(run_id)
-        if run.status == "running":
-            store.finish_run(run_id, status, run.stats, error)
+def _close_run_if_open(store: Store, run_id: int, status: str, error: str) -> None:
+    run = store.get_run(run_id)
+    if run.status == "running":
+        store.finish_run(run_id, status, run.stats, error)
 
 
 def _crawl_in_child(
@@ -225,7 +223,8 @@ def _leave_nothing_behind(db_url: str, run_id: int, parent: int) -> None:
     for child in left:
         child.join(SHUTDOWN_GRACE_SECONDS)
     if os.getppid() != parent:
-        _close_run_if_open(db_url, run_id, "interrupted", "its command died during the crawl")
+        with Store.open(db_url, create=False) as store:
+            _close_run_if_open(store, run_id, "interrupted", "its command died during the crawl")
 
 
 def follow_crawl_child(

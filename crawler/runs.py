@@ -21,7 +21,6 @@ from pathlib import Path
 from crawler.revisit import RevisitPlan, plan_revisits
 from storage import Store
 from storage.locks import DatabaseLock, LockHeld
-from storage.store import clock_at
 from storage.urls import canonicalize_url
 from watches import Watch
 
@@ -38,30 +37,27 @@ class StartedRun:
 
 @contextmanager
 def start_run(
-    watch: Watch, db_url: str, now: datetime | None = None, resume_dir: Path | None = None
+    watch: Watch, store: Store, now: datetime | None = None, resume_dir: Path | None = None
 ) -> Iterator[StartedRun]:
     """Record a new run of `watch`, holding the watch's crawl lock until the block ends;
     raises CrawlBusy when another process is crawling the watch."""
-    lock = DatabaseLock(db_url, f"crawl-{watch.name}")
+    lock = DatabaseLock(store.engine, f"crawl-{watch.name}")
     try:
         lock.acquire()
     except LockHeld as exc:
         raise CrawlBusy(f"another crawl of watch {watch.name!r} is running ({exc})") from exc
     try:
-        yield _record_start(watch, db_url, now, resume_dir)
+        yield _record_start(watch, store.at(now), resume_dir)
     finally:
         lock.release()
 
 
-def _record_start(
-    watch: Watch, db_url: str, now: datetime | None, resume_dir: Path | None
-) -> StartedRun:
-    with Store.open(db_url, clock=clock_at(now)) as store:
-        watch_id = store.ensure_watch(watch.name, watch.to_config())
-        dead = store.close_dead_runs(watch_id, DIED)
-        revisit, resumed_from = _carry_on(store, watch, resume_dir)
-        run_id = store.start_run(watch_id, resumed_from=resumed_from)
-        due = plan_revisits(store.revisit_candidates(watch_id), store.clock())
+def _record_start(watch: Watch, store: Store, resume_dir: Path | None) -> StartedRun:
+    watch_id = store.ensure_watch(watch.name, watch.to_config())
+    dead = store.close_dead_runs(watch_id, DIED)
+    revisit, resumed_from = _carry_on(store, watch, resume_dir)
+    run_id = store.start_run(watch_id, resumed_from=resumed_from)
+    due = plan_revisits(store.revisit_candidates(watch_id), store.clock())
     if dead:
         logger.warning("crawl runs %s of %s were left running by a process that died: marked "
                        "interrupted", ", ".join(map(str, dead)), watch.name)  # fmt: skip
@@ -119,17 +115,16 @@ def _died(store: Store, run_id: int) -> bool:
     return run.status == "interrupted" and run.error == DIED
 
 
-def close_dead_runs(db_url: str, watch: str) -> list[int]:
+def close_dead_runs(store: Store, watch: str) -> list[int]:
     """Mark the watch's runs left 'running' by a dead process as interrupted, unless a
     crawl of the watch is running now (it holds the watch's crawl lock); returns them."""
-    lock = DatabaseLock(db_url, f"crawl-{watch}")
+    lock = DatabaseLock(store.engine, f"crawl-{watch}")
     try:
         lock.acquire()
     except LockHeld:
         return []
     try:
-        with Store.open(db_url) as store:
-            watch_id = store.watch_id(watch)
-            return [] if watch_id is None else store.close_dead_runs(watch_id, DIED)
+        watch_id = store.watch_id(watch)
+        return [] if watch_id is None else store.close_dead_runs(watch_id, DIED)
     finally:
         lock.release()

@@ -21,6 +21,8 @@ from scrapy.exceptions import UsageError
 
 from crawler.resolver import GuardedResolver
 from crawler.runs import start_run
+from crawler.writer import store_for
+from storage import Store
 from storage.store import DEFAULT_DB_URL
 from watches import Watch, WatchError, load_watch
 
@@ -39,12 +41,13 @@ def start_standalone(crawler: Crawler, watch: Watch | str | None) -> dict[str, A
             raise UsageError(str(exc)) from exc
     settings = crawler.settings
     db_url = settings.get("WIREWATCH_DB_URL") or os.environ.get("WIREWATCH_DB") or DEFAULT_DB_URL
+    settings.set("WIREWATCH_DB_URL", db_url, priority="spider")
+    Store.open(db_url).close()  # a new database gets its tables, as `wirewatch crawl` does
     stack = ExitStack()
-    started = stack.enter_context(start_run(watch, db_url))
+    started = stack.enter_context(start_run(watch, store_for(crawler)))
     crawler.signals.connect(lambda: stack.close(), signal=signals.engine_stopped, weak=False)
     settings.setdict(
         {
-            "WIREWATCH_DB_URL": db_url,
             "WIREWATCH_ALLOW_PRIVATE_ADDRESSES": watch.allow_private_addresses,
             "WIREWATCH_WATCH_ID": started.watch_id,
             "WIREWATCH_WATCH_NAME": watch.name,

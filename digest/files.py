@@ -27,14 +27,10 @@ def digest_paths(out_dir: Path, watch: str, day: date) -> list[Path]:
     return [out_dir / watch / f"{day.isoformat()}.{suffix}" for suffix, _ in RENDERERS]
 
 
-def write_digests(db_url: str, watch: str, day: date, out_dir: Path) -> list[Path]:
+def write_digests(store: Store, watch: str, day: date, out_dir: Path) -> list[Path]:
     """Write the watch's digest for `day` in every format and return the paths. The
     same database gives byte-identical files; a reader never sees a half-written one."""
-    store = Store.open(db_url, create=False)
-    try:
-        report = collect_day(store, watch, day)
-    finally:
-        store.close()
+    report = collect_day(store, watch, day)
     paths = []
     for path, (_, render) in zip(digest_paths(out_dir, watch, day), RENDERERS, strict=True):
         write_atomically(path, render(report))

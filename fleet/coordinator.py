@@ -66,7 +66,6 @@ class RunCoordinator:
         self.keys = keys
         self.worker = worker_name(crawler.settings)
         self.instance = uuid.uuid4().hex
-        self.db_url = crawler.settings.get("WIREWATCH_DB_URL")
         self._run_done = server.register_script(_RUN_DONE)
         self._loops: list[Any] = []
         self._beats = 0

@@ -19,7 +19,7 @@ from crawler.revisit import plan_revisits
 from crawler.runner import CrawlOptions, follow_crawl_child
 from fleet.keys import redact
 from storage import Store
-from storage.store import RunInfo, clock_at
+from storage.store import RunInfo
 from watches import Watch, WatchError, watch_from_config
 
 logger = logging.getLogger(__name__)
@@ -27,28 +27,27 @@ logger = logging.getLogger(__name__)
 POLL_SECONDS = 1.0
 
 
-def queue_run(watch: Watch, db_url: str, now: datetime | None = None) -> int:
+def queue_run(watch: Watch, store: Store, now: datetime | None = None) -> int:
     """A new run of the watch, waiting for workers; returns its id."""
-    with Store.open(db_url, clock=clock_at(now)) as store:
-        watch_id = store.ensure_watch(watch.name, watch.to_config())
-        return store.start_run(watch_id, executor="workers")
+    store = store.at(now)
+    watch_id = store.ensure_watch(watch.name, watch.to_config())
+    return store.start_run(watch_id, executor="workers")
 
 
 def wait_for_run(
-    db_url: str, run_id: int, stop: threading.Event | None = None, poll: float = POLL_SECONDS
+    store: Store, run_id: int, stop: threading.Event | None = None, poll: float = POLL_SECONDS
 ) -> RunInfo:
     """Wait until the workers end a run. If `stop` is set first, the run is marked
     interrupted (its workers notice within seconds and leave it; what they stored
     stays, and the requests still queued are carried on by the watch's next run)."""
     stop = stop or threading.Event()
-    with Store.open(db_url) as store:
-        while True:
-            run = store.get_run(run_id)
-            if run.status != "running":
-                return run
-            if stop.wait(poll):
-                store.finish_run(run_id, "interrupted", run.stats, "stopped by a shutdown request")
-                return store.get_run(run_id)
+    while True:
+        run = store.get_run(run_id)
+        if run.status != "running":
+            return run
+        if stop.wait(poll):
+            store.finish_run(run_id, "interrupted", run.stats, "stopped by a shutdown request")
+            return store.get_run(run_id)
 
 
 def worker_settings(redis_url: str, worker: str) -> dict[str, Any]:
@@ -68,7 +67,7 @@ def worker_settings(redis_url: str, worker: str) -> dict[str, Any]:
 
 
 def join_run(
-    run: RunInfo, watch: Watch, db_url: str, redis_url: str, worker: str,
+    run: RunInfo, watch: Watch, store: Store, redis_url: str, worker: str,
     options: CrawlOptions | None = None,
 ) -> int:  # fmt: skip
     """Work on a run that `wirewatch run` queued for workers, beside any other workers,
@@ -79,12 +78,11 @@ def join_run(
     so a worker killed with SIGKILL leaves no orphan crawling on.
     """
     options = options or CrawlOptions()
-    with Store.open(db_url, clock=clock_at(options.now)) as store:
-        revisit = plan_revisits(store.revisit_candidates(run.watch_id), store.clock())
+    revisit = plan_revisits(store.revisit_candidates(run.watch_id), store.at(options.now).clock())
     settings = {**options.crawl_settings(), **worker_settings(redis_url, worker)}
     child, _ = follow_crawl_child(
         f"wirewatch-worker-{worker}",
-        (watch, revisit, db_url, run.watch_id, run.id),
+        (watch, revisit, store.url, run.watch_id, run.id),
         options,
         settings,
     )
@@ -102,7 +100,7 @@ class WorkerOptions:
 
 
 def serve_worker(
-    db_url: str, redis_url: str, options: WorkerOptions, stop: threading.Event | None = None
+    store: Store, redis_url: str, options: WorkerOptions, stop: threading.Event | None = None
 ) -> list[RunInfo]:
     """Crawl the runs queued for workers, one after another, until `stop` is set (or,
     with options.once, until none is waiting). Returns the runs worked on, as they
@@ -112,16 +110,16 @@ def serve_worker(
     logger.info("worker %s serving %s with %s", options.name, redact(redis_url),
                 ", ".join(options.watches) or "every watch")  # fmt: skip
     while not stop.is_set():
-        run = _next_run(db_url, options.watches)
+        run = _next_run(store, options.watches)
         if run is None:
             if options.once:
                 break
             stop.wait(options.poll)
             continue
-        watch = _watch_of(db_url, run)
+        watch = _watch_of(store, run)
         crawl = replace(options.crawl, stop=stop)
-        code = join_run(run, watch, db_url, redis_url, options.name, crawl)
-        after = _run(db_url, run.id)
+        code = join_run(run, watch, store, redis_url, options.name, crawl)
+        after = store.get_run(run.id)
         worked.append(after)
         if options.on_run is not None:
             options.on_run(after, code)
@@ -132,20 +130,13 @@ def serve_worker(
     return worked
 
 
-def _next_run(db_url: str, watches: Sequence[str]) -> RunInfo | None:
-    with Store.open(db_url) as store:
-        runs = store.worker_runs(watches)
+def _next_run(store: Store, watches: Sequence[str]) -> RunInfo | None:
+    runs = store.worker_runs(watches)
     return runs[0] if runs else None
 
 
-def _run(db_url: str, run_id: int) -> RunInfo:
-    with Store.open(db_url) as store:
-        return store.get_run(run_id)
-
-
-def _watch_of(db_url: str, run: RunInfo) -> Watch:
-    with Store.open(db_url) as store:
-        config = store.watch_config(run.watch)
+def _watch_of(store: Store, run: RunInfo) -> Watch:
+    config = store.watch_config(run.watch)
     if config is None:
         raise WatchError("<database>", None, f"watch {run.watch!r} of run {run.id} is not stored")
     return watch_from_config(config, f"<watch {run.watch} in the database>")

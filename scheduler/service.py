@@ -37,7 +37,6 @@ from crawler.runs import close_dead_runs
 from digest import digest_paths, write_digests
 from fleet.service import queue_run, wait_for_run
 from storage import Store
-from storage.dialect import make_engine
 from storage.locks import DatabaseLock, LockHeld
 from storage.store import RunInfo
 from watches import Watch
@@ -123,7 +122,7 @@ class WatchScheduler:
     """Schedules and runs the jobs of a set of watches against one database."""
 
     def __init__(
-        self, db_url: str, watches: Sequence[Watch], options: SchedulerOptions | None = None
+        self, store: Store, watches: Sequence[Watch], options: SchedulerOptions | None = None
     ) -> None:
         if not watches:
             raise SchedulerError("no watches to schedule")
@@ -136,14 +135,14 @@ class WatchScheduler:
                     f"{' and '.join(sources)} name the same watch {name!r}: give each "
                     "watch file its own name"
                 )
-        self.db_url = db_url
+        self.store = store
         self.watches = {w.name: w for w in watches}
         self.options = options or SchedulerOptions()
         self.stopping = threading.Event()
         self._virtual_now: datetime | None = None
-        self._lock = DatabaseLock(db_url, "scheduler")
+        self._lock = DatabaseLock(store.engine, "scheduler")
         self._aps = _BackgroundScheduler(
-            jobstores={"default": SQLAlchemyJobStore(engine=make_engine(db_url),
+            jobstores={"default": SQLAlchemyJobStore(engine=store.engine,
                                                      tablename=JOBS_TABLE)},
             executors={"default": ThreadPoolExecutor(min(len(watches), MAX_CONCURRENT_JOBS))},
             timezone=UTC,
@@ -153,7 +152,6 @@ class WatchScheduler:
 
     def open(self, now: datetime | None = None) -> None:
         """Load the stored schedule (paused) and bring it in line with the watches."""
-        Store.open(self.db_url).close()  # creates wirewatch's tables on a new database
         global _active
         try:
             self._lock.acquire()
@@ -241,9 +239,9 @@ class WatchScheduler:
                 on_event(watch_name, event)
 
         if self.options.redis_url:
-            run_id = queue_run(watch, self.db_url, self._virtual_now)
+            run_id = queue_run(watch, self.store, self._virtual_now)
             logger.info("run %d of %s queued for the workers", run_id, watch_name)
-            run = wait_for_run(self.db_url, run_id, self.stopping)
+            run = wait_for_run(self.store, run_id, self.stopping)
             return JobOutcome(job_id(RECRAWL, watch_name), RECRAWL, watch_name, scheduled_for,
                               run.status, run=run, error=run.error)  # fmt: skip
         forward({"kind": "start", "outcome": "", "url": watch.seeds[0] if watch.seeds else ""})
@@ -257,7 +255,7 @@ class WatchScheduler:
             stop=self.stopping,
             resume_dir=self.options.state_dir / "crawls" / watch_name,
         )
-        run = run_crawl(watch, self.db_url, options)
+        run = run_crawl(watch, self.store, options)
         return JobOutcome(job_id(RECRAWL, watch_name), RECRAWL, watch_name, scheduled_for,
                           run.status, run=run, error=run.error)  # fmt: skip
 
@@ -268,18 +266,14 @@ class WatchScheduler:
         paths = [
             str(path)
             for day in days
-            for path in write_digests(self.db_url, watch_name, day, self.options.digest_dir)
+            for path in write_digests(self.store, watch_name, day, self.options.digest_dir)
         ]
         status = "written" if paths else "nothing to digest"
         return JobOutcome(job_id(DIGEST, watch_name), DIGEST, watch_name, scheduled_for,
                           status, paths=tuple(paths))  # fmt: skip
 
     def _days_to_digest(self, watch_name: str, yesterday: date) -> list[date]:
-        store = Store.open(self.db_url, create=False)
-        try:
-            first_run = store.first_run_at(watch_name)
-        finally:
-            store.close()
+        first_run = self.store.first_run_at(watch_name)
         if first_run is None or first_run.date() > yesterday:
             return []
         start = max(first_run.date(), yesterday - timedelta(days=DIGEST_CATCH_UP_DAYS))
@@ -342,16 +336,12 @@ class WatchScheduler:
         """A crawl cut short by a shutdown, or left 'running' by a process that died,
         runs again at once on the next start."""
         for name in self.watches:
-            close_dead_runs(self.db_url, name)
-        store = Store.open(self.db_url)
-        try:
-            for name in self.watches:
-                last = store.last_run(name)
-                if last is not None and last.status == "interrupted":
-                    logger.info("the last crawl of %s was interrupted: running it now", name)
-                    self._aps.modify_job(job_id(RECRAWL, name), next_run_time=now)
-        finally:
-            store.close()
+            close_dead_runs(self.store, name)
+        for name in self.watches:
+            last = self.store.last_run(name)
+            if last is not None and last.status == "interrupted":
+                logger.info("the last crawl of %s was interrupted: running it now", name)
+                self._aps.modify_job(job_id(RECRAWL, name), next_run_time=now)
 
 
 def _recrawl_trigger(watch: Watch, now: datetime) -> tuple[BaseTrigger, timedelta]:

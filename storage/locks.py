@@ -14,9 +14,6 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, text
-from sqlalchemy.engine import make_url
-
-from storage.dialect import make_engine
 
 
 class LockHeld(RuntimeError):
@@ -31,19 +28,18 @@ def _database_file(database: str | None) -> Path:
 
 
 class DatabaseLock:
-    """An exclusive, named lock on a database. Use as a context manager."""
+    """An exclusive, named lock on the database an engine opens. Use as a context
+    manager."""
 
-    def __init__(self, db_url: str, name: str) -> None:
-        self.db_url = db_url
+    def __init__(self, engine: Engine, name: str) -> None:
+        self.engine = engine
         self.name = name
-        self._engine: Engine | None = None
         self._connection: Connection | None = None
         self._file: Any = None
 
     def acquire(self) -> DatabaseLock:
-        url = make_url(self.db_url)
-        if url.get_backend_name() == "sqlite":
-            self._lock_file(_database_file(url.database))
+        if self.engine.dialect.name == "sqlite":
+            self._lock_file(_database_file(self.engine.url.database))
         else:
             self._lock_postgres()
         return self
@@ -54,11 +50,11 @@ class DatabaseLock:
             self._file.close()
             self._file = None
         if self._connection is not None:
-            self._connection.close()  # ends the session, and with it the lock
+            # the lock belongs to the database session: the connection is closed, not
+            # handed back to the engine's pool with the lock still on it
+            self._connection.invalidate()
+            self._connection.close()
             self._connection = None
-        if self._engine is not None:
-            self._engine.dispose()
-            self._engine = None
 
     def __enter__(self) -> DatabaseLock:
         return self.acquire()
@@ -85,8 +81,7 @@ class DatabaseLock:
         self._file = handle
 
     def _lock_postgres(self) -> None:
-        self._engine = make_engine(self.db_url)
-        connection = self._engine.connect()
+        connection = self.engine.connect()
         key = f"wirewatch:{self.name}:"
         got = connection.execute(
             text("SELECT pg_try_advisory_lock(hashtext(:key || current_schema()))"), {"key": key}

@@ -8,6 +8,7 @@ once. Nothing here is specific to one engine except what storage.dialect hides.
 
 from __future__ import annotations
 
+import copy
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -149,6 +150,7 @@ class Store(ClusterStore, ClaimStore, ReportStore):
     def __init__(self, engine: Engine, clock: Callable[[], datetime] = utcnow) -> None:
         self.engine = engine
         self.clock = clock
+        self._owns_engine = True
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self._reads = sessionmaker(
             engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False
@@ -187,8 +189,26 @@ class Store(ClusterStore, ClaimStore, ReportStore):
             raise
         return cls(engine, clock)
 
+    @property
+    def url(self) -> str:
+        """The database's URL, password and all: for a process of its own (a crawl)
+        to open the same database. Never for a log line: storage.errors.safe_url."""
+        return self.engine.url.render_as_string(hide_password=False)
+
+    def at(self, now: datetime | None) -> Store:
+        """This store with its clock stopped at `now` (a replayed day, a test), on the
+        same engine and transactions; itself when `now` is None. Closing the view
+        leaves the store open."""
+        if now is None:
+            return self
+        view = copy.copy(self)
+        view.clock = clock_at(now)
+        view._owns_engine = False
+        return view
+
     def close(self) -> None:
-        self.engine.dispose()
+        if self._owns_engine:
+            self.engine.dispose()
 
     def __enter__(self) -> Store:
         return self

@@ -13,6 +13,7 @@ from pathlib import Path
 from newsroom import Newsroom
 from newsroom.stories import DAYS
 from scheduler import SchedulerOptions, WatchScheduler
+from storage import Store
 from tests.crawl_helpers import demo_watch_for
 from watches import load_watch
 from wirewatch.demo import DETERMINISTIC
@@ -30,7 +31,7 @@ def replay_demo(tmp_path: Path) -> tuple[str, Path]:
     )
     with Newsroom(port=0, day=0) as room:
         watch = load_watch(demo_watch_for(room, tmp_path, with_feeds=True, recrawl_interval="1h"))
-        with WatchScheduler(db_url, [watch], options) as scheduler:
+        with Store.open(db_url) as store, WatchScheduler(store, [watch], options) as scheduler:
             for day, name in enumerate(DAYS):
                 room.set_day(day)
                 morning = datetime.combine(date.fromisoformat(name), time(8))

@@ -27,6 +27,7 @@ from click.testing import CliRunner
 from digest import write_digests
 from digest.files import write_atomically
 from newsroom.stories import DAYS
+from storage import Store
 from tests.conftest import REPO
 from tests.digest_replay import normalise, replay_demo
 from wirewatch.cli import main
@@ -43,8 +44,9 @@ def digests(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
     tmp_path = tmp_path_factory.mktemp("digest")
     db_url, _ = replay_demo(tmp_path)
     out = tmp_path / "out"
-    for day in (*DAYS, QUIET_DAY):
-        write_digests(db_url, "demo", date.fromisoformat(day), out)
+    with Store.open(db_url) as store:
+        for day in (*DAYS, QUIET_DAY):
+            write_digests(store, "demo", date.fromisoformat(day), out)
     return db_url, out / "demo"
 
 
@@ -116,7 +118,8 @@ def test_the_same_database_gives_byte_identical_files(
     digests: tuple[str, Path], tmp_path: Path
 ) -> None:
     db_url, first = digests
-    again = write_digests(db_url, "demo", date.fromisoformat(FIGURES_DAY), tmp_path)
+    with Store.open(db_url) as store:
+        again = write_digests(store, "demo", date.fromisoformat(FIGURES_DAY), tmp_path)
     for path in again:
         assert path.read_bytes() == (first / path.name).read_bytes(), path.name
 

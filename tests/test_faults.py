@@ -75,11 +75,11 @@ def test_postgres_restart_during_a_crawl_loses_and_duplicates_nothing(
     watch = load_watch(write_watch(tmp_path, "slow", [f"{slow_site}/a/1"], depth=5,
                                    max_pages=PAGES, allowed_domains=["127.0.0.1"],
                                    keywords=["north korean"]))  # fmt: skip
-    Store.open(pg_schema_url).close()  # the schema, before anyone counts rows in it
+    store = Store.open(pg_schema_url)  # the schema, before anyone counts rows in it
     result: dict[str, object] = {}
     crawl = threading.Thread(
         target=lambda: result.update(run=run_crawl(
-            watch, pg_schema_url, CrawlOptions(settings={"WIREWATCH_EXTRACTION_WORKERS": 0}))),
+            watch, store, CrawlOptions(settings={"WIREWATCH_EXTRACTION_WORKERS": 0}))),
     )  # fmt: skip
     crawl.start()
     deadline = time.monotonic() + 60
@@ -88,6 +88,7 @@ def test_postgres_restart_during_a_crawl_loses_and_duplicates_nothing(
         time.sleep(0.2)
     _restart_postgres()
     crawl.join(180)
+    store.close()
     assert not crawl.is_alive()
     run = result["run"]
     assert run.status == "finished", run  # type: ignore[attr-defined]

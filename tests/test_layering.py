@@ -82,3 +82,28 @@ def test_import_linter_contracts_hold() -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "0 broken" in result.stdout
+
+
+# A process opens its Store once and passes it down; a database URL string goes no
+# lower than the command line. These take one because a process starts there: the
+# crawl process is spawned with the URL (a Store cannot cross into it), and Scrapy's
+# own command starts a crawl from its settings.
+PROCESS_ENTRIES = {
+    ("crawler/runner.py", "_crawl_in_child"),
+    ("crawler/runner.py", "_leave_nothing_behind"),  # the crawl process, orphaned
+}
+_URL_PARAMETERS = {"db_url", "database_url", "store_url"}
+
+
+def test_no_function_below_the_command_line_takes_a_database_url() -> None:
+    found = []
+    for package in sorted(set(PACKAGES) - {"wirewatch", "storage"}):  # storage opens it
+        for path in sorted((REPO / package).rglob("*.py")):
+            where = str(path.relative_to(REPO))
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                    continue
+                names = {a.arg for a in (*node.args.args, *node.args.kwonlyargs)}
+                if names & _URL_PARAMETERS and (where, node.name) not in PROCESS_ENTRIES:
+                    found.append(f"{where}: {node.name}({', '.join(names & _URL_PARAMETERS)})")
+    assert found == [], "pass a Store instead of a database URL:\n" + "\n".join(found)

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from crawler.runner import CrawlOptions, run_crawl
+from storage import Store
 from tests.conftest import write_watch
 from tests.crawl_helpers import crawl, query
 from tests.sites import Page, Site, article_html
@@ -145,7 +146,8 @@ def test_a_robots_txt_that_never_answers_means_nothing_is_fetched(
     db_url = f"sqlite:///{tmp_path / 'p.db'}"
     watch = load_watch(_watch(tmp_path, [home.url(STORY)], ["127.0.0.24"]))
     settings = {"DOWNLOAD_TIMEOUT": 1, "RETRY_TIMES": 0, "WIREWATCH_EXTRACTION_WORKERS": 0}
-    run_crawl(watch, db_url, CrawlOptions(settings=settings))
+    with Store.open(db_url) as store:
+        run_crawl(watch, store, CrawlOptions(settings=settings))
     assert home.hits[STORY] == 0
     assert _errors(db_url) == {home.url(STORY): "timeout"}
 

@@ -221,7 +221,7 @@ def test_a_restart_keeps_the_schedule_and_a_changed_interval_replaces_it(replay:
     assert query(replay.db_url, "select count(*) from crawl_runs")[0][0] == len(DAYS)
 
     def next_runs(watch: Any) -> dict[str, datetime]:
-        with WatchScheduler(replay.db_url, [watch]) as scheduler:
+        with Store.open(replay.db_url) as store, WatchScheduler(store, [watch]) as scheduler:
             scheduler.open(now=later)
             return {j.id: j.next_run_time.replace(tzinfo=None) for j in scheduler.jobs()}
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from scheduler import SchedulerError, WatchScheduler
+from storage import Store
 from tests.conftest import write_watch
 from watches import load_watch
 
@@ -26,14 +27,15 @@ def test_a_second_scheduler_on_the_same_database_refuses(
     store_url: str, tmp_path: Path, closed_port: int
 ) -> None:
     watch = load_watch(_watch(tmp_path, closed_port))
-    with WatchScheduler(store_url, [watch]) as first:
+    with Store.open(store_url) as store, WatchScheduler(store, [watch]) as first:
         first.open()
-        second = WatchScheduler(store_url, [watch])
-        with pytest.raises(SchedulerError, match="another scheduler is already running"):
-            second.open()
-        second.close()
+        with Store.open(store_url) as another:  # as another process would
+            second = WatchScheduler(another, [watch])
+            with pytest.raises(SchedulerError, match="another scheduler is already running"):
+                second.open()
+            second.close()
     # released with the first: a new one starts
-    with WatchScheduler(store_url, [watch]) as third:
+    with Store.open(store_url) as store, WatchScheduler(store, [watch]) as third:
         third.open()
 
 
@@ -42,15 +44,19 @@ def test_a_second_scheduler_through_another_path_to_the_file_refuses(
 ) -> None:
     watch = load_watch(_watch(tmp_path, closed_port))
     (tmp_path / "elsewhere").mkdir()
-    with WatchScheduler(f"sqlite:///{tmp_path}/w.db", [watch]) as first:
-        first.open()  # makes the database file
+    with (
+        Store.open(f"sqlite:///{tmp_path}/w.db") as store,  # makes the database file
+        WatchScheduler(store, [watch]) as first,
+    ):
+        first.open()
         (tmp_path / "elsewhere" / "link.db").symlink_to(tmp_path / "w.db")
         for other in (f"sqlite:///{tmp_path}/elsewhere/link.db",
                       f"sqlite:///file:{tmp_path}/w.db?uri=true"):  # fmt: skip
-            second = WatchScheduler(other, [watch])
-            with pytest.raises(SchedulerError, match="another scheduler is already running"):
-                second.open()
-            second.close()
+            with Store.open(other) as another:
+                second = WatchScheduler(another, [watch])
+                with pytest.raises(SchedulerError, match="another scheduler is already running"):
+                    second.open()
+                second.close()
 
 
 @pytest.mark.slow

@@ -37,6 +37,21 @@ def test_same_page_twice_is_one_row_one_version(store_url: str) -> None:
     store.close()
 
 
+def test_a_store_at_a_moment_shares_the_database_and_stays_open(store_url: str) -> None:
+    """Store.at(now): the replayed day's clock on the process's one Store, which the
+    view's closing leaves open; and the URL a crawl process opens the same database by."""
+    store = Store.open(store_url)
+    day = datetime(2024, 10, 23, 8, 0)
+    with store.at(day) as replayed:
+        assert replayed.engine is store.engine and replayed.clock() == day
+        run = replayed.start_run(replayed.ensure_watch("w", {}))
+    assert store.at(None) is store and store.clock() != day
+    assert store.get_run(run).started_at == day  # the engine is still open
+    with Store.open(store.url) as again:
+        assert again.get_run(run).started_at == day
+    store.close()
+
+
 def test_whitespace_is_not_a_change_but_words_are(store_url: str) -> None:
     store = Store.open(store_url)
     base = snapshot()

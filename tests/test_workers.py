@@ -128,22 +128,23 @@ def test_three_workers_store_what_one_process_stores(
     settings = {"WIREWATCH_EXTRACTION_WORKERS": 1}
     with Newsroom(port=0, day=0) as room:
         watch = load_watch(demo_watch_for(room, tmp_path, with_feeds=True, name=name))
-        for day in REPLAYED_DAYS:
-            room.set_day(day)
-            run = run_crawl(watch, single_db, CrawlOptions(settings=settings, now=morning(day)))
-            assert run.status == "finished", run
-        Store.open(pg_url).close()
-        for day in REPLAYED_DAYS:
-            room.set_day(day)
-            run_id = queue_run(watch, pg_url, now=morning(day))
-            now = morning(day).strftime("%Y-%m-%dT%H:%M")
-            # two requests in flight each, so that no worker takes the whole frontier
-            with workers(pg_url, redis_url, ["w1", "w2", "w3"], "--now", now,
-                         "--concurrency", "2") as procs:  # fmt: skip
-                assert wait_all(procs) == [0, 0, 0]
-            run = wait_for_run(pg_url, run_id)
-            assert run.status == "finished", run
-            assert len(run.stats["workers"]) >= 2, run.stats  # the pages were shared out
+        with Store.open(single_db) as store:
+            for day in REPLAYED_DAYS:
+                room.set_day(day)
+                run = run_crawl(watch, store, CrawlOptions(settings=settings, now=morning(day)))
+                assert run.status == "finished", run
+        with Store.open(pg_url) as store:
+            for day in REPLAYED_DAYS:
+                room.set_day(day)
+                run_id = queue_run(watch, store, now=morning(day))
+                now = morning(day).strftime("%Y-%m-%dT%H:%M")
+                # two requests in flight each, so that no worker takes the whole frontier
+                with workers(pg_url, redis_url, ["w1", "w2", "w3"], "--now", now,
+                             "--concurrency", "2") as procs:  # fmt: skip
+                    assert wait_all(procs) == [0, 0, 0]
+                run = wait_for_run(store, run_id)
+                assert run.status == "finished", run
+                assert len(run.stats["workers"]) >= 2, run.stats  # the pages were shared out
     single, shared = stored_outcome(single_db), stored_outcome(pg_url)
     assert sum(len(v) for v in single["versions"].values()) > len(single["versions"]), (
         "the replay should include an updated article"
@@ -174,7 +175,8 @@ def _assert_every_page_once(db_url: str, run_id: int, counted: bool = True) -> N
     assert query(db_url, "select count(*) from article_versions")[0][0] == PAGES
     urls = [urlsplit(row[0]).path for row in query(db_url, "select canonical_url from articles")]
     assert sorted(urls) == [f"/a/{n}" for n in range(1, PAGES + 1)]
-    run = wait_for_run(db_url, run_id)
+    with Store.open(db_url) as store:
+        run = wait_for_run(store, run_id)
     assert run.status == "finished", run
     if counted:  # the run's counts, kept in Redis, add up across the crash
         assert run.stats["articles_new"] == PAGES
@@ -184,8 +186,8 @@ def _assert_every_page_once(db_url: str, run_id: int, counted: bool = True) -> N
 def test_a_worker_killed_mid_crawl_and_restarted_loses_nothing(
     tmp_path: Path, pg_url: str, redis_url: str, slow_site: str
 ) -> None:
-    Store.open(pg_url).close()
-    run_id = queue_run(_slow_watch(tmp_path, slow_site), pg_url)
+    with Store.open(pg_url) as store:
+        run_id = queue_run(_slow_watch(tmp_path, slow_site), store)
     with workers(pg_url, redis_url, ["victim"]) as procs:
         _wait_for_versions(pg_url, 2, procs)
         below = descendants(procs[0].pid)  # its crawl, the fork server, the extraction
@@ -221,8 +223,8 @@ def test_workers_reconnect_after_redis_restarts(
         pytest.skip("restarting Redis needs Debian's redis-server and its config, as root")
     if urlsplit(redis_url).hostname not in ("127.0.0.1", "localhost"):
         pytest.skip("only a Redis server on this machine is restarted")
-    Store.open(pg_url).close()
-    run_id = queue_run(_slow_watch(tmp_path, slow_site), pg_url)
+    with Store.open(pg_url) as store:
+        run_id = queue_run(_slow_watch(tmp_path, slow_site), store)
     with workers(pg_url, redis_url, ["r1", "r2"]) as procs:
         _wait_for_versions(pg_url, 2, procs)
         try:

@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from crawler.runner import CrawlOptions, run_crawl
-from storage.store import RunInfo
+from storage.store import RunInfo, Store
 from watches import Watch
 from wirewatch.output import plural, print_json
 
@@ -80,7 +80,7 @@ class CrawlProgress:
 
 def crawl_with_progress(
     watch: Watch,
-    db_url: str,
+    store: Store,
     settings: dict[str, Any],
     log_level: str,
     log_file: str | None,
@@ -92,7 +92,7 @@ def crawl_with_progress(
             progress.on_event(watch.name, event)
 
         options = CrawlOptions(on_event, settings, log_level, log_file)
-        return run_crawl(watch, db_url, options)
+        return run_crawl(watch, store, options)
 
 
 def print_run_summary(run: RunInfo, fmt: str) -> None:

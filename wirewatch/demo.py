@@ -19,6 +19,7 @@ from newsroom.server import DEFAULT_PORT
 from newsroom.stories import DAYS
 from scheduler import JobOutcome, SchedulerOptions, WatchScheduler
 from storage import Store
+from storage.errors import safe_url
 from watches import Watch, WatchError, load_watch
 from wirewatch.crawling import CrawlProgress
 from wirewatch.output import plural
@@ -84,11 +85,23 @@ def run_demo(db_url: str | None, port: int | None, workers: int | None, digest_d
     at 08:00 (UTC) the due jobs run (the re-crawl, and the digest of the day before);
     then the day's new articles, changes and claims are printed."""
     db_url = db_url or fresh_demo_database()
+    with Store.open(db_url) as store:
+        replay(store, port, workers, digest_dir)
+    console = Console()
+    console.print(
+        f"\nStored in {db_url}. Look further with:\n"
+        f"  wirewatch claims list --db {db_url}\n"
+        f"  wirewatch clusters list --db {db_url}\n"
+        f"  wirewatch articles show ID --db {db_url}"
+    )
+
+
+def replay(store: Store, port: int | None, workers: int | None, digest_dir: Path) -> None:
     console = Console()
     room = start_newsroom(port, day=0)
     try:
         watch = demo_watch(room)
-        refuse_used_database(db_url, watch.name)
+        refuse_used_database(store, watch.name)
         console.print(
             f"[bold]Newsroom[/]: {len(OUTLETS)} outlets on 127.0.0.11-{10 + len(OUTLETS)}, "
             f"port {room.port}; {len(DAYS)} days from {DAYS[0]} to {DAYS[-1]}, "
@@ -101,30 +114,24 @@ def run_demo(db_url: str | None, port: int | None, workers: int | None, digest_d
         options = SchedulerOptions(digest_dir=digest_dir, crawl_settings=settings)
         progress = CrawlProgress(sys.stderr.isatty(), watch.max_pages)
         options.on_crawl_event = progress.on_event
-        with WatchScheduler(db_url, [watch], options) as scheduler, progress:
+        with WatchScheduler(store, [watch], options) as scheduler, progress:
             for day in range(len(DAYS)):
                 room.set_day(day)
                 morning = datetime.combine(date.fromisoformat(DAYS[day]), time(8))
                 if day == 0:
                     scheduler.open(now=morning)
                 outcomes = scheduler.run_due(now=morning)
-                print_day(console, day, outcomes, db_url, watch.name)
+                print_day(console, day, outcomes, store, watch.name)
     finally:
         room.stop()
     paths = [
         path
         for day in DAYS
-        for path in write_digests(db_url, watch.name, date.fromisoformat(day), digest_dir)
+        for path in write_digests(store, watch.name, date.fromisoformat(day), digest_dir)
     ]
     console.print("\n[bold]Digests[/] (Markdown, HTML, JSON) for the newsroom's days:")
     for path in paths:
         console.print(f"  {path}", soft_wrap=True)
-    console.print(
-        f"\nStored in {db_url}. Look further with:\n"
-        f"  wirewatch claims list --db {db_url}\n"
-        f"  wirewatch clusters list --db {db_url}\n"
-        f"  wirewatch articles show ID --db {db_url}"
-    )
 
 
 def fresh_demo_database() -> str:
@@ -135,27 +142,19 @@ def fresh_demo_database() -> str:
     return f"sqlite:///{path}"
 
 
-def refuse_used_database(db_url: str, watch: str) -> None:
-    store = Store.open(db_url)
-    try:
-        used = store.last_run(watch) is not None
-    finally:
-        store.close()
-    if used:
+def refuse_used_database(store: Store, watch: str) -> None:
+    if store.last_run(watch) is not None:
         raise click.ClickException(
-            f"{db_url} already holds the {watch!r} watch: the demo replays its days from "
-            "the start, so give it a new database (or leave out --db to use ./demo.db afresh)"
+            f"{safe_url(store.url)} already holds the {watch!r} watch: the demo replays its "
+            "days from the start, so give it a new database (or leave out --db to use "
+            "./demo.db afresh)"
         )
 
 
 def print_day(
-    console: Console, day: int, outcomes: list[JobOutcome], db_url: str, watch: str
+    console: Console, day: int, outcomes: list[JobOutcome], store: Store, watch: str
 ) -> None:
-    store = Store.open(db_url, create=False)
-    try:
-        report = collect_day(store, watch, date.fromisoformat(DAYS[day]))
-    finally:
-        store.close()
+    report = collect_day(store, watch, date.fromisoformat(DAYS[day]))
     console.rule(f"[bold]Day {day}: {DAYS[day]}")
     # Page text (titles, sentences, speakers, outlets) goes out as Text, never as markup.
     for outcome in outcomes:

@@ -96,7 +96,7 @@ def load_watch_or_fail(path: str) -> Any:
         raise BadInput(str(exc)) from exc
 
 
-def check_watches(watches: list[Any], db_url: str) -> None:
+def check_watches(watches: list[Any], store: Store) -> None:
     """No two files may name one watch, here or in the database."""
     from watches import check_same_watch
 
@@ -106,12 +106,11 @@ def check_watches(watches: list[Any], db_url: str) -> None:
             raise BadInput(f"{first[watch.name]} and {watch.source} name the same watch "
                            f"{watch.name!r}: give each watch file its own name")  # fmt: skip
         first[watch.name] = watch.source
-    with open_store(db_url) as store:
-        for watch in watches:
-            try:
-                check_same_watch(watch, store.watch_config(watch.name))
-            except WatchError as exc:
-                raise BadInput(str(exc)) from exc
+    for watch in watches:
+        try:
+            check_same_watch(watch, store.watch_config(watch.name))
+        except WatchError as exc:
+            raise BadInput(str(exc)) from exc
 
 
 def parse_since(value: str | None) -> Any:

@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from scheduler import JobOutcome, SchedulerOptions, WatchScheduler
+from storage import Store
 from wirewatch.output import plural
 from wirewatch.stopping import stop_on_signals
 
@@ -57,14 +58,14 @@ def printer(fmt: str) -> Any:
 
 def run_scheduler(
     watches: list[Any],
-    db_url: str,
+    store: Store,
     options: SchedulerOptions,
     once: bool,
     now: datetime | None,
 ) -> tuple[list[JobOutcome], list[int]]:
     """Open the schedule, then run due jobs once or serve until a signal; returns the
     outcomes (with --once) and the signals received."""
-    scheduler = WatchScheduler(db_url, watches, options)
+    scheduler = WatchScheduler(store, watches, options)
     message = (
         "wirewatch run: {signal} received, stopping "
         "(the crawl in progress ends cleanly; Ctrl-C again to stop waiting)"

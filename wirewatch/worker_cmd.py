@@ -24,10 +24,18 @@ from wirewatch.stopping import stop_on_signals
 def serve(db_url: str, redis_url: str, name: str | None, watch_names: tuple[str, ...],
           once: bool, now: datetime | None, fmt: str, crawl_settings: dict[str, Any],
           log_level: str, log_file: str | None, progress: bool | None) -> None:  # fmt: skip
+    logging.basicConfig(level=log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    with Store.open(db_url) as store:  # its errors become messages at the edge (wirewatch.edge)
+        _check_redis(redis_url)
+        _serve(store, redis_url, name, watch_names, once, now, fmt, crawl_settings, log_level,
+               log_file, progress)  # fmt: skip
+
+
+def _serve(store: Store, redis_url: str, name: str | None, watch_names: tuple[str, ...],
+           once: bool, now: datetime | None, fmt: str, crawl_settings: dict[str, Any],
+           log_level: str, log_file: str | None, progress: bool | None) -> None:  # fmt: skip
     from wirewatch.crawling import CrawlProgress
 
-    logging.basicConfig(level=log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    _check_services(db_url, redis_url)
     name = name or default_worker_name()
     stop = threading.Event()
     show = sys.stderr.isatty() if progress is None else progress
@@ -44,14 +52,13 @@ def serve(db_url: str, redis_url: str, name: str | None, watch_names: tuple[str,
             "(requests in flight finish first)"
         )
         with stop_on_signals(stop.set, message) as received:
-            serve_worker(db_url, redis_url, options, stop)
+            serve_worker(store, redis_url, options, stop)
     if received:
         sys.exit(130 if received[0] == signal.SIGINT else 0)
 
 
-def _check_services(db_url: str, redis_url: str) -> None:
-    """Fail at once, saying which service, rather than in the middle of a crawl."""
-    Store.open(db_url).close()  # its errors become messages at the edge (wirewatch.edge)
+def _check_redis(redis_url: str) -> None:
+    """Fail at once, saying so, rather than in the middle of a crawl."""
     try:
         connect(redis_url).ping()
     except (RedisError, ValueError) as exc:

@@ -15,6 +15,7 @@ from wirewatch.options import (
     WORKERS_OPTION,
     check_watches,
     load_watch_or_fail,
+    open_store,
     table_or_json_option,
 )
 
@@ -55,13 +56,14 @@ def crawl(
     watch = load_watch_or_fail(watch_file)
     if max_pages is not None:
         watch = dataclasses.replace(watch, max_pages=max_pages)
-    check_watches([watch], db_url)  # and fail early, and clearly, on a bad database
     settings = {} if workers is None else {"WIREWATCH_EXTRACTION_WORKERS": workers}
     show = sys.stderr.isatty() if progress is None else progress
-    try:
-        run = crawl_with_progress(watch, db_url, settings, log_level(), log_file, show)
-    except CrawlBusy as exc:
-        raise WirewatchError(str(exc)) from exc
+    with open_store(db_url) as store:  # and fail early, and clearly, on a bad database
+        check_watches([watch], store)
+        try:
+            run = crawl_with_progress(watch, store, settings, log_level(), log_file, show)
+        except CrawlBusy as exc:
+            raise WirewatchError(str(exc)) from exc
     print_run_summary(run, fmt)
     if run.status == "failed":
         raise WirewatchError(f"crawl run {run.id} failed: {run.error or 'see the log'}")

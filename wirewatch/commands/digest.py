@@ -58,22 +58,19 @@ def digest(db_url: str, watch_names: tuple[str, ...], day: Any, out_dir: str, fm
     from storage.store import utcnow
 
     the_day = (day or utcnow() - timedelta(days=1)).date()
-    store = open_store(db_url)
-    try:
+    with open_store(db_url) as store:
         names = list(watch_names) or store.watch_names()
-    finally:
-        store.close()
-    if not names:
-        raise BadInput("no watches in the database yet: crawl one first")
-    written = []
-    for name in names:
-        try:
-            paths = write_digests(db_url, name, the_day, Path(out_dir))
-        except DigestError as exc:
-            raise BadInput(str(exc)) from exc
-        except OSError as exc:
-            raise unwritable("--out", out_dir, exc) from exc
-        written += [{"watch": name, "date": the_day.isoformat(), "path": str(p)} for p in paths]
+        if not names:
+            raise BadInput("no watches in the database yet: crawl one first")
+        written = []
+        for name in names:
+            try:
+                paths = write_digests(store, name, the_day, Path(out_dir))
+            except DigestError as exc:
+                raise BadInput(str(exc)) from exc
+            except OSError as exc:
+                raise unwritable("--out", out_dir, exc) from exc
+            written += [{"watch": name, "date": the_day.isoformat(), "path": str(p)} for p in paths]
     if fmt == "json":
         print_json(written)
     else:

@@ -19,6 +19,7 @@ from wirewatch.options import (
     check_watches,
     default_watch_files,
     load_watch_or_fail,
+    open_store,
     table_or_json_option,
 )
 
@@ -97,7 +98,6 @@ def run(watch_files: tuple[str, ...], db_url: str, once: bool, now: Any, digest_
     if now is not None and not once:
         raise BadInput("--now only works with --once (the long-running scheduler uses the clock)")
     watches = [load_watch_or_fail(path) for path in watch_files or default_watch_files()]
-    check_watches(watches, db_url)
     options = SchedulerOptions(
         digest_dir=Path(digest_dir),
         state_dir=Path(state_dir),
@@ -108,12 +108,14 @@ def run(watch_files: tuple[str, ...], db_url: str, once: bool, now: Any, digest_
         redis_url=redis_url,
     )
     show = sys.stderr.isatty() if progress is None else progress
-    try:
-        with CrawlProgress(show) as display:
-            options.on_crawl_event = display.on_event
-            outcomes, received = run_scheduler(watches, db_url, options, once, now)
-    except SchedulerError as exc:
-        raise WirewatchError(str(exc)) from exc
+    with open_store(db_url) as store:
+        check_watches(watches, store)
+        try:
+            with CrawlProgress(show) as display:
+                options.on_crawl_event = display.on_event
+                outcomes, received = run_scheduler(watches, store, options, once, now)
+        except SchedulerError as exc:
+            raise WirewatchError(str(exc)) from exc
     if received:
         sys.exit(130 if received[0] == 2 else 0)
     if any(o.status == "failed" for o in outcomes):
