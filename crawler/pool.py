@@ -82,21 +82,42 @@ def _follow_owner(owner: int) -> None:
     Under the forkserver a worker's parent is the fork server, not the crawl, and each
     worker holds the fork server open: PR_SET_PDEATHSIG alone left a killed worker's
     fork server and extraction processes running for good (seen after the SIGKILL
-    tests). A thread waits on the owner's pidfd instead."""
+    tests). A thread waits for the owner's end instead."""
     die_with_parent()
+    when_ended(owner, lambda: os._exit(1))
+
+
+def when_ended(pid: int, then: Callable[[], None]) -> None:
+    """Call `then`, in a thread of its own, once process `pid` has ended (at once if
+    it has already). Unlike PR_SET_PDEATHSIG, it follows any process, not only the
+    parent: a process forked by a fork server has the server as its parent."""
+    threading.Thread(target=_wait_for_end, args=(pid, then), daemon=True,
+                     name=f"follows-{pid}").start()  # fmt: skip
+
+
+def _wait_for_end(pid: int, then: Callable[[], None]) -> None:
     try:
-        handle = os.pidfd_open(owner)
+        handle = os.pidfd_open(pid)
     except ProcessLookupError:
-        os._exit(1)
-    except (AttributeError, OSError):
-        logger.debug("pidfd_open is not available here")
+        then()
         return
-    threading.Thread(target=_exit_when_ended, args=(handle,), daemon=True).start()
-
-
-def _exit_when_ended(handle: int) -> None:
+    except (AttributeError, OSError):  # no pidfds here (not Linux 5.3+): ask each second
+        while _running(pid):
+            time.sleep(1.0)
+        then()
+        return
     select.select([handle], [], [])  # readable once the process has ended
-    os._exit(1)
+    then()
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _warm_up() -> int:

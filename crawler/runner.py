@@ -23,7 +23,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from crawler.pool import die_with_parent, tune_malloc
+from crawler.pool import tune_malloc, when_ended
 from crawler.revisit import RevisitPlan
 from crawler.runs import StartedRun, start_run
 from storage import Store
@@ -65,6 +65,41 @@ class CrawlOptions:
         if self.now is not None:
             settings["WIREWATCH_NOW"] = self.now.isoformat()
         return settings
+
+
+# What every crawl process imports. A fork server imports them once, and each crawl
+# process is forked from it with them in place, instead of starting a new interpreter
+# that imports them all again (spawn): 0.8-1.0 s of each crawl's start on our 2-core
+# machine (benchmarks/crawl_start.py).
+CRAWL_PRELOAD = [
+    "scrapy.crawler",
+    "scrapy.utils.project",
+    "crawler.settings",
+    "crawler.spiders.watch",
+    "crawler.pipelines",
+    "crawler.middlewares",
+    "crawler.extensions",
+    "crawler.runner",
+]
+
+
+@dataclass(frozen=True)
+class Command:
+    """The process that starts a crawl, as the crawl process needs to know it."""
+
+    pid: int  # the crawl stops when it ends
+    environ: dict[str, str]
+
+
+def crawl_context() -> Any:
+    """The multiprocessing context crawl processes start in: a fork server with the
+    crawl's modules loaded where there is one (Linux), else spawn. Never a plain fork:
+    the caller may hold threads, sockets and database connections."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(CRAWL_PRELOAD)
+    return context
 
 
 # How long a crawl may take to stop after SIGINT before it is killed.
@@ -162,7 +197,13 @@ def _crawl_in_child(
     overrides: dict[str, Any],
     log_level: str,
     log_file: str | None,
+    command: Command,
 ) -> None:
+    # Forked from the fork server, this process has the server's environment, as it was
+    # when the server started: it takes its command's, as it is now. (multiprocessing
+    # passes the working directory and sys.path itself.)
+    os.environ.clear()
+    os.environ.update(command.environ)
     # Our own process group: a Ctrl-C on the terminal reaches only the parent, which
     # passes on exactly one SIGINT (Scrapy treats a second one as "stop unclean now").
     os.setpgrp()
@@ -171,8 +212,14 @@ def _crawl_in_child(
     # interrupted. A worker's crawl is killed outright: its leases go back to the
     # frontier when its heartbeat lapses.
     tune_malloc()
-    parent = os.getppid()
-    die_with_parent(signal.SIGKILL if overrides.get("WIREWATCH_REDIS_URL") else signal.SIGINT)
+    orphaned = threading.Event()
+    signum = signal.SIGKILL if overrides.get("WIREWATCH_REDIS_URL") else signal.SIGINT
+
+    def stop_alone() -> None:
+        orphaned.set()
+        os.kill(os.getpid(), signum)
+
+    when_ended(command.pid, stop_alone)
     from scrapy.crawler import CrawlerProcess
     from scrapy.utils.project import get_project_settings
 
@@ -205,14 +252,14 @@ def _crawl_in_child(
         logging.getLogger("scrapy.downloadermiddlewares.retry").setLevel(logging.CRITICAL)
     process.crawl(WatchSpider, watch=watch, revisit=revisit)
     process.start()
-    _leave_nothing_behind(db_url, run_id, parent)
+    _leave_nothing_behind(db_url, run_id, orphaned.is_set())
     from crawler.pipelines import UNRECORDED_RUNS
 
     if UNRECORDED_RUNS:  # the database refused the run's end: say so by the exit code
         sys.exit(EXIT_RUN_NOT_RECORDED)
 
 
-def _leave_nothing_behind(db_url: str, run_id: int, parent: int) -> None:
+def _leave_nothing_behind(db_url: str, run_id: int, orphaned: bool) -> None:
     """After Scrapy has stopped. A forced stop (Scrapy's answer to a second signal,
     seen when an orphaned crawl was busy) skips the spider's closing: the extraction
     pool is then still up, and this process would wait for it forever at exit; and,
@@ -222,7 +269,7 @@ def _leave_nothing_behind(db_url: str, run_id: int, parent: int) -> None:
         child.terminate()
     for child in left:
         child.join(SHUTDOWN_GRACE_SECONDS)
-    if os.getppid() != parent:
+    if orphaned:
         with Store.open(db_url, create=False) as store:
             _close_run_if_open(store, run_id, "interrupted", "its command died during the crawl")
 
@@ -237,10 +284,12 @@ def follow_crawl_child(
     """Start _crawl_in_child(*crawl, events, settings, ...) and pass its events on until
     it ends, or until options.stop is set (then stop it cleanly). Returns (process,
     stopped)."""
-    context = multiprocessing.get_context("spawn")
+    context = crawl_context()
     events = context.Queue()
     logging_to = (options.log_level, options.log_file)
-    child = context.Process(target=_crawl_in_child, args=(*crawl, events, settings, *logging_to),
+    command = Command(os.getpid(), dict(os.environ))
+    child = context.Process(target=_crawl_in_child,
+                            args=(*crawl, events, settings, *logging_to, command),
                             name=name)  # fmt: skip
     child.start()
     on_event = options.on_event

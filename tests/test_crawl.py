@@ -150,3 +150,31 @@ def test_days_bring_new_articles_and_versions(tmp_path: Path, db_url: str) -> No
     assert len(versions) == 2
     assert "about 3,000 North Korean troops" not in versions[0][0]
     assert "about 3,000 North Korean troops" in versions[1][0]
+
+
+def test_a_crawl_process_takes_the_environment_its_command_has_now(
+    tmp_path: Path, closed_port: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Crawl processes are forked from a fork server, which keeps the environment it
+    started with; each crawl takes its command's as it is when the crawl starts. Seen
+    here through Scrapy's SCRAPY_SETTINGS_MODULE, set after the first crawl started
+    the server: the second crawl's log lines take the format that module sets."""
+    from crawler.runner import CrawlOptions, run_crawl
+    from storage import Store
+    from tests.conftest import write_watch
+    from watches import load_watch
+
+    watch = load_watch(write_watch(tmp_path, "lonely", [f"http://127.0.0.1:{closed_port}/a"],
+                                   allowed_domains=["127.0.0.1"]))  # fmt: skip
+    (tmp_path / "marked_settings.py").write_text('LOG_FORMAT = "MARKED %(message)s"\n')
+    monkeypatch.syspath_prepend(str(tmp_path))
+    settings = {"WIREWATCH_EXTRACTION_WORKERS": 0, "RETRY_TIMES": 0}
+    with Store.open(f"sqlite:///{tmp_path / 'w.db'}") as store:
+        for name, module in (("first", None), ("second", "marked_settings")):
+            if module is not None:
+                monkeypatch.setenv("SCRAPY_SETTINGS_MODULE", module)
+            log = tmp_path / f"{name}.log"
+            run_crawl(watch, store, CrawlOptions(settings=settings, log_level="INFO",
+                                                 log_file=str(log)))  # fmt: skip
+            marked = [line for line in log.read_text().splitlines() if line.startswith("MARKED")]
+            assert bool(marked) is (module is not None), name
