@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import tempfile
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from digest.feed import FEED_DAYS, FEED_FILE, render_feed
 from digest.html import render_html
 from digest.markdown import render_markdown
 from digest.report import collect_day
 from storage import Store
+
+logger = logging.getLogger(__name__)
 
 
 def render_json(report: dict[str, Any]) -> str:
@@ -35,7 +39,28 @@ def write_digests(store: Store, watch: str, day: date, out_dir: Path) -> list[Pa
     for path, (_, render) in zip(digest_paths(out_dir, watch, day), RENDERERS, strict=True):
         write_atomically(path, render(report))
         paths.append(path)
+    write_feed(out_dir / watch, watch)
     return paths
+
+
+def feed_path(out_dir: Path, watch: str) -> Path:
+    """digests/<watch>/feed.xml"""
+    return out_dir / watch / FEED_FILE
+
+
+def write_feed(folder: Path, watch: str) -> Path:
+    """Rewrite the watch's Atom feed from the JSON digests in its folder (the newest
+    FEED_DAYS of them), atomically. A JSON digest that cannot be read is left out of
+    the feed, and said so in the log; the digest files themselves are already written."""
+    reports = []
+    for path in sorted(folder.glob("????-??-??.json"))[-FEED_DAYS:]:
+        try:
+            reports.append(json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError) as exc:
+            logger.warning("%s: left out of the feed, it cannot be read as a digest: %s", path, exc)
+    target = folder / FEED_FILE
+    write_atomically(target, render_feed(watch, reports))
+    return target
 
 
 def write_atomically(path: Path, text: str) -> None:

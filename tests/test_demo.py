@@ -8,6 +8,7 @@ import sys
 import urllib.request
 from pathlib import Path
 
+import feedparser
 from click.testing import CliRunner
 
 from newsroom import OUTLETS
@@ -61,6 +62,13 @@ def test_demo_replays_the_days_through_the_scheduler(tmp_path: Path) -> None:
         for suffix in ("md", "html", "json"):
             path = digests / "demo" / f"{name}.{suffix}"
             assert path.is_file() and str(path) in out.replace("\n", "")
+    # and the feed, with the day the NIS figure moved and the change itself
+    feed = feedparser.parse((digests / "demo" / "feed.xml").read_bytes())
+    assert "feed.xml" in out and not feed.bozo
+    titles = [entry.title for entry in feed.entries]
+    assert "demo: NIS: 1,500 → about 3,000 troops" in titles
+    days = len(list((digests / "demo").glob("*.json")))  # the quiet days between too
+    assert len([t for t in titles if t.startswith("demo, ")]) == days >= len(DAYS)
     rows = query(db_url, "select site_name, title, published from articles order by site_name")
     sites = {site.lower() for site, _, _ in rows}
     newsroom = {o.name.lower() for o in OUTLETS if o.key not in ("edge", "realpages")}

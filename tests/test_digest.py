@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import json
 import os
+import re
 import shutil
 import subprocess
 import threading
@@ -20,6 +21,7 @@ from datetime import date
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from xml.etree import ElementTree as ET
 
 import pytest
 from click.testing import CliRunner
@@ -150,6 +152,81 @@ def test_digest_command_writes_and_lists_the_files(
     assert all(Path(row["path"]).is_file() for row in listed)
     unknown = CliRunner().invoke(main, ["digest", "--db", db_url, "--watch", "nope"])
     assert unknown.exit_code == 2 and "no watch named 'nope'" in unknown.output
+
+
+# --- the Atom feed -----------------------------------------------------------------------
+
+RFC3339 = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$")
+
+
+def test_the_feed_has_an_entry_per_day_and_per_figure_change(digests: tuple[str, Path]) -> None:
+    """digests/demo/feed.xml, parsed by feedparser, with the rules a feed validator
+    checks (RFC 4287): ids, titles, RFC 3339 updated times, links, an author."""
+    import feedparser
+
+    folder = digests[1]
+    feed = feedparser.parse((folder / "feed.xml").read_bytes())
+    assert not feed.bozo, feed.get("bozo_exception")
+    assert feed.version == "atom10"
+    assert feed.feed.id.startswith("urn:uuid:") and feed.feed.title == "wirewatch: demo"
+    assert feed.feed.author == "wirewatch"
+    assert any(link.rel == "self" for link in feed.feed.links)
+    reports = [json.loads(p.read_text()) for p in sorted(folder.glob("*.json"))]
+    changes = [c for report in reports for c in report["figure_changes"]]
+    assert len(reports) == len(DAYS) + 1 and changes  # every day, and the quiet one
+    assert len(feed.entries) == len(reports) + len(changes)
+    assert len({entry.id for entry in feed.entries}) == len(feed.entries)
+    raw = ET.parse(folder / "feed.xml").getroot()
+    for element in raw.iter("{http://www.w3.org/2005/Atom}updated"):
+        assert RFC3339.match(element.text or ""), element.text
+    for entry in feed.entries:
+        assert entry.title and entry.link and entry.id.startswith("urn:uuid:")
+    day = next(e for e in feed.entries if e.link.endswith(f"{FIGURES_DAY}.html"))
+    assert day.title.startswith(f"demo, {FIGURES_DAY}: NIS: 1,500 → about 3,000 troops")
+    assert (folder / day.link).is_file()  # the link, relative to the feed, is the digest
+    (nis,) = [e for e in feed.entries if e.title == "demo: NIS: 1,500 → about 3,000 troops"]
+    assert "north-korea-troop-deployment-new-evidence" in nis.link
+    assert nis.updated.startswith(FIGURES_DAY)
+    newest_first = [entry.updated for entry in feed.entries]
+    assert newest_first == sorted(newest_first, reverse=True)
+
+
+def test_feed_entries_keep_their_ids_as_days_are_added(digests: tuple[str, Path]) -> None:
+    """A reader must see each day and each figure change once: an entry's id does not
+    depend on which other days the feed holds, nor on when the file was written."""
+    from digest.feed import render_feed
+
+    folder = digests[1]
+    reports = [json.loads(p.read_text()) for p in sorted(folder.glob("*.json"))]
+
+    def entries(xml: str) -> dict[str, str]:
+        root = ET.fromstring(xml)
+        atom = "{http://www.w3.org/2005/Atom}"
+        return {e.findtext(f"{atom}id") or "": e.findtext(f"{atom}title") or ""
+                for e in root.iter(f"{atom}entry")}  # fmt: skip
+
+    earlier, later = (
+        entries(render_feed("demo", reports[:3])),
+        entries(render_feed("demo", reports)),
+    )
+    assert earlier and earlier.items() <= later.items()
+    assert render_feed("demo", reports) == (folder / "feed.xml").read_text(encoding="utf-8")
+
+
+def test_a_digest_that_cannot_be_read_is_left_out_of_the_feed_and_said(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from digest.files import write_feed
+
+    folder = tmp_path / "demo"
+    folder.mkdir()
+    shutil.copy(GOLDEN / f"demo-{FIGURES_DAY}.json", folder / f"{FIGURES_DAY}.json")
+    (folder / "2024-10-24.json").write_text('{"schema": "wirewatch.digest/1", "watch"')
+    feed = ET.parse(write_feed(folder, "demo")).getroot()
+    titles = [e.findtext("{http://www.w3.org/2005/Atom}title") or "" for e in feed]
+    assert any(t.startswith(f"demo, {FIGURES_DAY}:") for t in titles)
+    assert not any("2024-10-24" in t for t in titles)
+    assert "2024-10-24.json: left out of the feed" in caplog.text
 
 
 # --- the HTML digest in a real browser --------------------------------------------------

@@ -12,7 +12,7 @@ import click
 from rich.console import Console
 from rich.text import Text
 
-from digest import collect_day, write_digests
+from digest import collect_day, feed_path, write_digests
 from digest.report import claim_words
 from newsroom import OUTLETS, Newsroom
 from newsroom.server import DEFAULT_PORT
@@ -132,6 +132,12 @@ def replay(store: Store, port: int | None, workers: int | None, digest_dir: Path
     console.print("\n[bold]Digests[/] (Markdown, HTML, JSON) for the newsroom's days:")
     for path in paths:
         console.print(f"  {path}", soft_wrap=True)
+    feed = feed_path(digest_dir, watch.name).resolve()
+    console.print(
+        f"\n[bold]Feed[/] (Atom: a digest a day and each figure that changed): {feed}\n"
+        f"  subscribe in a feed reader to {feed.as_uri()}, or serve {feed.parent} over HTTP",
+        soft_wrap=True,
+    )
 
 
 def fresh_demo_database() -> str:
