@@ -35,6 +35,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from crawler.runner import CrawlOptions, ProgressCallback, run_crawl
 from crawler.runs import close_dead_runs
 from digest import digest_paths, write_digests
+from digest.delivery import digest_from_files, send_digest
 from fleet.service import queue_run, wait_for_run
 from storage import Store
 from storage.locks import DatabaseLock, LockHeld
@@ -263,14 +264,33 @@ class WatchScheduler:
         """The digest of the day that ended before the digest time, and of earlier
         days whose digest is missing (the scheduler was down, or runs coalesced)."""
         days = self._days_to_digest(watch_name, _naive(scheduled_for).date() - timedelta(days=1))
-        paths = [
-            str(path)
-            for day in days
-            for path in write_digests(self.store, watch_name, day, self.options.digest_dir)
-        ]
+        written = [write_digests(self.store, watch_name, day, self.options.digest_dir)
+                   for day in days]  # fmt: skip
+        paths = [str(path) for day_paths in written for path in day_paths]
         status = "written" if paths else "nothing to digest"
+        error = self._send(watch_name, written)
         return JobOutcome(job_id(DIGEST, watch_name), DIGEST, watch_name, scheduled_for,
-                          status, paths=tuple(paths))  # fmt: skip
+                          status, paths=tuple(paths), error=error)  # fmt: skip
+
+    def _send(self, watch_name: str, written: list[list[Path]]) -> str | None:
+        """Send the days this job wrote to the watch's targets, oldest first: each day
+        once (a day's digest is first written by the job of the morning after it, or,
+        the scheduler having been down, by the first job after that, with the other
+        missed days). A missed day with nothing new is left to its file and the feed.
+        What could not be sent, or None: a target that fails never fails the job."""
+        targets = self.watches[watch_name].notify
+        if not targets:
+            return None
+        failed = []
+        for index, paths in enumerate(written):
+            digest = digest_from_files(paths)
+            if index < len(written) - 1 and not any(digest.report["numbers"].values()):
+                continue
+            for delivery in send_digest(targets, digest):
+                if not delivery.sent:
+                    failed.append(f"{digest.report['date']} not sent to {delivery.target}: "
+                                  f"{delivery.error}")  # fmt: skip
+        return "; ".join(failed) or None
 
     def _days_to_digest(self, watch_name: str, yesterday: date) -> list[date]:
         first_run = self.store.first_run_at(watch_name)

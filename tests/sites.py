@@ -4,6 +4,8 @@ on a loopback address of the test's choosing (127.0.0.21 and up: the newsroom us
 
 from __future__ import annotations
 
+import json
+import socket
 import threading
 import time
 from collections import Counter
@@ -114,3 +116,62 @@ def article_html(title: str, paragraphs: list[str], head: str = "", after: str =
         f"<title>{escape(title)}</title><meta property='og:type' content='article'>{head}"
         f"</head><body><article><h1>{escape(title)}</h1>\n{body}</article>{after}</body></html>"
     )
+
+
+class WebhookInbox:
+    """A webhook receiver on 127.0.0.1: keeps the JSON body of every POST; answers 500
+    to the first `failures` of them, 200 after. Use as a context manager."""
+
+    def __init__(self, failures: int = 0) -> None:
+        self.received: list[dict[str, Any]] = []
+        self.failures = failures
+        inbox = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                inbox.received.append(json.loads(body))
+                status = 500 if inbox.failures > 0 else 200
+                inbox.failures -= 1
+                self.send_response(status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *_: Any) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"json://127.0.0.1:{self._server.server_address[1]}/digest"
+
+    def __enter__(self) -> Self:
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+class SmtpInbox:
+    """A real SMTP server (aiosmtpd) on 127.0.0.1, in this process: keeps every
+    envelope it is given. Use as a context manager; `port` is where it listens."""
+
+    def __init__(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        self.envelopes: list[Any] = []
+        with socket.socket() as probe:  # aiosmtpd needs its port named beforehand
+            probe.bind(("127.0.0.1", 0))
+            self.port = int(probe.getsockname()[1])
+        self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.envelopes.append(envelope)
+        return "250 OK"
+
+    def __enter__(self) -> Self:
+        self._controller.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._controller.stop()

@@ -15,7 +15,10 @@ from newsroom import OUTLETS
 from newsroom.stories import DAYS
 from storage import Store
 from tests.crawl_helpers import query
+from tests.sites import WebhookInbox
 from wirewatch.cli import main
+
+FIGURES_DAY = "2024-10-23"  # the NIS figure moves
 
 
 def free_port_on_all_outlets() -> int:
@@ -43,9 +46,9 @@ def test_demo_replays_the_days_through_the_scheduler(tmp_path: Path) -> None:
     db_url = f"sqlite:///{tmp_path / 'demo.db'}"
     digests = tmp_path / "digests"
     port = free_port_on_all_outlets()
-    result = CliRunner().invoke(
-        main, ["demo", "--db", db_url, "--port", str(port), "--digest-dir", str(digests)]
-    )
+    with WebhookInbox() as hook:
+        args = ["--db", db_url, "--port", str(port), "--digest-dir", str(digests)]
+        result = CliRunner().invoke(main, ["demo", *args, "--notify", hook.url])
     assert result.exit_code == 0, result.output
     out = result.output
     for day, name in enumerate(DAYS):
@@ -69,6 +72,14 @@ def test_demo_replays_the_days_through_the_scheduler(tmp_path: Path) -> None:
     assert "demo: NIS: 1,500 → about 3,000 troops" in titles
     days = len(list((digests / "demo").glob("*.json")))  # the quiet days between too
     assert len([t for t in titles if t.startswith("demo, ")]) == days >= len(DAYS)
+    # each morning the scheduler sent the digest of the day before; on the last, the
+    # missed quiet days were written but not sent, only the newest of them (10-28)
+    sent = [payload["title"] for payload in hook.received]
+    expected = [*DAYS[:-1], "2024-10-28"]
+    assert [t.split(":")[0] for t in sent] == [f"demo, {day}" for day in expected]
+    assert sent[DAYS.index(FIGURES_DAY)].startswith(
+        f"demo, {FIGURES_DAY}: NIS: 1,500 → about 3,000 troops"
+    )
     rows = query(db_url, "select site_name, title, published from articles order by site_name")
     sites = {site.lower() for site, _, _ in rows}
     newsroom = {o.name.lower() for o in OUTLETS if o.key not in ("edge", "realpages")}

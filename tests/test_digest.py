@@ -32,6 +32,7 @@ from newsroom.stories import DAYS
 from storage import Store
 from tests.conftest import REPO
 from tests.digest_replay import normalise, replay_demo
+from tests.sites import SmtpInbox
 from wirewatch.cli import main
 
 GOLDEN = REPO / "tests" / "golden" / "digest"
@@ -152,6 +153,37 @@ def test_digest_command_writes_and_lists_the_files(
     assert all(Path(row["path"]).is_file() for row in listed)
     unknown = CliRunner().invoke(main, ["digest", "--db", db_url, "--watch", "nope"])
     assert unknown.exit_code == 2 and "no watch named 'nope'" in unknown.output
+
+
+def test_digest_send_emails_the_day_and_says_what_it_could_not_send(
+    digests: tuple[str, Path], tmp_path: Path
+) -> None:
+    """`wirewatch digest --send` against a real SMTP server on loopback (aiosmtpd)."""
+    from email import message_from_bytes, policy
+
+    with SmtpInbox() as inbox:
+        target = f"smtp://127.0.0.1:{inbox.port}?from=ww@example.org&to=desk@example.org"
+        args = ["digest", "--db", digests[0], "--watch", "demo", "--date", FIGURES_DAY,
+                "--out", str(tmp_path), "--send", "--format", "json"]  # fmt: skip
+        result = CliRunner().invoke(main, [*args, "--notify", target])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert [row["sent"] for row in rows if "target" in row] == [True]
+    (envelope,) = inbox.envelopes
+    message = message_from_bytes(envelope.content, policy=policy.default)
+    assert f"{FIGURES_DAY}: NIS: 1,500 → about 3,000 troops" in message["Subject"]
+    html = message.get_body(("html",))
+    assert html is not None
+    on_disk = (tmp_path / "demo" / f"{FIGURES_DAY}.html").read_text(encoding="utf-8")
+    assert html.get_content().replace("\r\n", "\n") == on_disk
+    # a target that cannot be reached: the files are written, the failure said, exit 1
+    down = "smtp://desk:s3cret@127.0.0.1:9?from=ww@example.org&to=desk@example.org"
+    failed = CliRunner().invoke(main, [*args[:-2], "--notify", down])
+    assert failed.exit_code == 1
+    assert "could not be sent" in failed.output and "desk:***@127.0.0.1:9" in failed.output
+    assert "s3cret" not in failed.output
+    refused = CliRunner().invoke(main, [*args[:-2], "--notify", "nosuch://x"])
+    assert refused.exit_code == 2 and "not a target Apprise knows" in refused.output
 
 
 # --- the Atom feed -----------------------------------------------------------------------

@@ -82,6 +82,11 @@ BAD_WATCHES = [
         "recrawl_interval",
         "at most 365 days",
     ),
+    (
+        'name = "x"\nseeds = ["http://a.example/"]\nkeywords = ["k"]\nnotify = ["desk"]\n',
+        "notify",
+        "item 1 is not a target URL",
+    ),
 ]
 
 
@@ -112,6 +117,23 @@ def test_crawl_of_a_bad_watch_exits_2_and_writes_nothing(tmp_path: Path) -> None
     assert result.exit_code == 2
     assert "bad.toml: key 'depth': must be between 0 and 5" in result.output
     assert not database.exists()
+
+
+def test_a_notify_target_that_could_never_be_sent_to_is_refused_before_crawling(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "w.toml"
+    path.write_text('name = "x"\nseeds = ["http://a.example/"]\nkeywords = ["k"]\n'
+                    'notify = ["json://127.0.0.1/hook", "smtp://mail.example"]\n')  # fmt: skip
+    database = tmp_path / "never.db"
+    result = CliRunner().invoke(main, ["crawl", str(path), "--db", f"sqlite:///{database}"])
+    assert result.exit_code == 2, result.output
+    assert "w.toml: key 'notify': item 2: smtp://mail.example: an email target needs" in (
+        result.output
+    )
+    assert not database.exists()
+    checked = CliRunner().invoke(main, ["watch", "check", str(path)])
+    assert checked.exit_code == 2 and "key 'notify': item 2" in checked.output
 
 
 def test_watch_check_command(tmp_path: Path) -> None:

@@ -40,6 +40,8 @@ KNOWN_KEYS = {
     "earlier are not fetched",
     "digest_time": "time of the daily digest, 'HH:MM' in UTC (or with an offset: '09:00+02:00')",
     "allow_private_addresses": "true to allow loopback/private hosts (the offline newsroom)",
+    "notify": "where the daily digest goes: smtp:// email targets and Apprise URLs "
+    "(json://, slack://, ntfy://, mailto://, ...)",
 }
 
 
@@ -69,6 +71,7 @@ class Watch:
     digest_time: time = time(7, 0)
     allow_private_addresses: bool = False
     description: str = ""
+    notify: tuple[str, ...] = ()  # digest targets (digest.delivery)
     source: str = field(default="", compare=False)
 
     def is_on_topic(self, *texts: str) -> bool:
@@ -106,6 +109,7 @@ class Watch:
             "window_seconds": int(self.window.total_seconds()),
             "digest_time": self.digest_time.strftime("%H:%M"),
             "allow_private_addresses": self.allow_private_addresses,
+            "notify": list(self.notify),
             # the file it was read from, so that another file naming the same watch is
             # noticed instead of merged into it (check_same_watch)
             "source": str(Path(self.source).resolve()) if self.source.endswith(".toml") else "",
@@ -163,6 +167,7 @@ def parse_watch(data: dict[str, Any], path: str | Path = "<watch>") -> Watch:
         window=checker.duration("window", timedelta(days=30), most=MAX_WINDOW),
         digest_time=checker.clock_time("digest_time", time(7, 0)),
         allow_private_addresses=checker.boolean("allow_private_addresses", False),
+        notify=checker.targets("notify"),
         source=str(path),
     )
     for key, urls in (("seeds", seeds), ("feeds", feeds), ("sitemaps", sitemaps)):
@@ -252,6 +257,17 @@ class _Checker:
             if not isinstance(item, str) or not item.strip():
                 raise self.fail(key, f"item {index + 1} is not a non-empty string: {item!r}")
         return tuple(dict.fromkeys(item.strip() for item in value))
+
+    def targets(self, key: str) -> tuple[str, ...]:
+        """Target URLs, checked for their form only: what each scheme needs is
+        digest.delivery's to check."""
+        targets = self.strings(key)
+        for index, target in enumerate(targets):
+            scheme, separator, rest = target.partition("://")
+            if not separator or not scheme or not rest or not scheme.isascii():
+                raise self.fail(key, f"item {index + 1} is not a target URL "
+                                "(e.g. smtp://HOST?from=A&to=B or json://HOST/PATH)")  # fmt: skip
+        return targets
 
     def urls(self, key: str) -> tuple[str, ...]:
         urls = self.strings(key)

@@ -80,13 +80,14 @@ def demo_watch(room: Newsroom) -> Watch:
     )
 
 
-def run_demo(db_url: str | None, port: int | None, workers: int | None, digest_dir: Path) -> None:
+def run_demo(db_url: str | None, port: int | None, workers: int | None, digest_dir: Path,
+             targets: tuple[str, ...] = ()) -> None:  # fmt: skip
     """Replay the newsroom's days through the scheduler in accelerated time: each day
     at 08:00 (UTC) the due jobs run (the re-crawl, and the digest of the day before);
     then the day's new articles, changes and claims are printed."""
     db_url = db_url or fresh_demo_database()
     with Store.open(db_url) as store:
-        replay(store, port, workers, digest_dir)
+        replay(store, port, workers, digest_dir, targets)
     console = Console()
     console.print(
         f"\nStored in {db_url}. Look further with:\n"
@@ -96,11 +97,12 @@ def run_demo(db_url: str | None, port: int | None, workers: int | None, digest_d
     )
 
 
-def replay(store: Store, port: int | None, workers: int | None, digest_dir: Path) -> None:
+def replay(store: Store, port: int | None, workers: int | None, digest_dir: Path,
+           targets: tuple[str, ...]) -> None:  # fmt: skip
     console = Console()
     room = start_newsroom(port, day=0)
     try:
-        watch = demo_watch(room)
+        watch = dataclasses.replace(demo_watch(room), notify=targets)
         refuse_used_database(store, watch.name)
         console.print(
             f"[bold]Newsroom[/]: {len(OUTLETS)} outlets on 127.0.0.11-{10 + len(OUTLETS)}, "

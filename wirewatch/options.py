@@ -90,10 +90,13 @@ def open_store(db_url: str) -> Store:
 
 
 def load_watch_or_fail(path: str) -> Any:
+    """The watch file read and checked whole (its notify targets too), or BadInput."""
     try:
-        return load_watch(path)
+        watch = load_watch(path)
     except WatchError as exc:
         raise BadInput(str(exc)) from exc
+    check_targets(watch)
+    return watch
 
 
 def check_watches(watches: list[Any], store: Store) -> None:
@@ -111,6 +114,28 @@ def check_watches(watches: list[Any], store: Store) -> None:
             check_same_watch(watch, store.watch_config(watch.name))
         except WatchError as exc:
             raise BadInput(str(exc)) from exc
+
+
+def check_notify_options(targets: tuple[str, ...]) -> None:
+    """Refuse a --notify target that could never be sent to."""
+    from digest.delivery import TargetError, check_target
+
+    for target in targets:
+        try:
+            check_target(target)
+        except TargetError as exc:
+            raise BadInput(f"--notify {exc}") from exc
+
+
+def check_targets(watch: Any) -> None:
+    """Refuse a notify target that could never be sent to, before anything runs."""
+    from digest.delivery import TargetError, check_target
+
+    for index, target in enumerate(watch.notify):
+        try:
+            check_target(target)
+        except TargetError as exc:
+            raise BadInput(f"{watch.source}: key 'notify': item {index + 1}: {exc}") from exc
 
 
 def parse_since(value: str | None) -> Any:

@@ -37,17 +37,32 @@ from wirewatch.edge import WirewatchCommand
     show_default=True,
     help="Where to write the digests of the newsroom's days.",
 )
-def demo(db_url: str | None, port: int | None, workers: int | None, digest_dir: str) -> None:
+@click.option(
+    "--notify",
+    "targets",
+    multiple=True,
+    metavar="URL",
+    help="Send each day's digest here as the scheduler writes it (repeatable): an "
+    "smtp:// email target or an Apprise URL, as the watch key notify takes them.",
+)
+def demo(db_url: str | None, port: int | None, workers: int | None, digest_dir: str,
+         targets: tuple[str, ...]) -> None:  # fmt: skip
     """Replay the North Korean troops story on the offline newsroom, day by day.
 
     Starts the newsroom (ten outlets on 127.0.0.11-20) at its first day and runs the
     scheduler in accelerated time over its five days: each morning the re-crawl and
     the digest jobs run, then the day's new articles, updated articles (with the
     sentences added and removed), new claims and changed figures are printed. Ends by
-    writing the digest of every day (Markdown, HTML, JSON) and printing their paths.
+    writing the digest of every day (Markdown, HTML, JSON) and the watch's Atom feed,
+    and printing their paths.
 
-    Example: wirewatch demo
+    \b
+    Examples:
+      wirewatch demo
+      wirewatch demo --notify 'smtp://127.0.0.1:1025?from=ww@example.org&to=me@example.org'
     """
     from wirewatch.demo import run_demo
+    from wirewatch.options import check_notify_options
 
-    run_demo(db_url, port, workers, Path(digest_dir))
+    check_notify_options(targets)
+    run_demo(db_url, port, workers, Path(digest_dir), targets)

@@ -7,9 +7,10 @@ from typing import Any
 
 import click
 
-from wirewatch.edge import BadInput, WirewatchCommand
+from wirewatch.edge import BadInput, WirewatchCommand, WirewatchError
 from wirewatch.options import (
     DB_OPTION,
+    check_notify_options,
     open_store,
     table_or_json_option,
     unwritable,
@@ -40,29 +41,52 @@ from wirewatch.output import print_json
     show_default=True,
     help="Directory to write into (DIR/WATCH/DATE.md|html|json).",
 )
-@table_or_json_option("How to list the files written.")
-def digest(db_url: str, watch_names: tuple[str, ...], day: Any, out_dir: str, fmt: str) -> None:
+@click.option(
+    "--send",
+    is_flag=True,
+    help="Also send each digest to its watch's notify targets (smtp:// email, Apprise "
+    "URLs); exit code 1 if a target could not be reached, after trying it three times.",
+)
+@click.option(
+    "--notify",
+    "targets",
+    multiple=True,
+    metavar="URL",
+    help="With --send: send to this target instead of the watch's own (repeatable), "
+    "e.g. to try one: smtp://HOST:PORT?from=A&to=B, json://HOST/PATH.",
+)
+@table_or_json_option("How to list the files written (and, with --send, where they went).")
+def digest(db_url: str, watch_names: tuple[str, ...], day: Any, out_dir: str, send: bool,
+           targets: tuple[str, ...], fmt: str) -> None:  # fmt: skip
     """Write the daily digest of watches: Markdown, HTML and JSON.
 
     For each watch and day: the day in numbers, new stories with their syndication
     spread, updated articles with what changed, new claims by story, figures that
     changed, and crawl health per outlet. The same database always gives the same
     files; each is written to a temporary file and renamed, so readers never see half
-    a digest. The JSON schema is in docs/digest-schema.md.
+    a digest. The watch's Atom feed (DIR/WATCH/feed.xml) is rewritten with them. The
+    JSON schema is in docs/digest-schema.md.
 
-    Example: wirewatch digest --watch demo --date 2024-10-23
+    \b
+    Examples:
+      wirewatch digest --watch demo --date 2024-10-23
+      wirewatch digest --watch demo --send --notify 'smtp://mail:25?from=ww@x.org&to=desk@x.org'
     """
     from datetime import timedelta
 
     from digest import DigestError, write_digests
+    from digest.delivery import digest_from_files, send_digest
     from storage.store import utcnow
 
+    if targets and not send:
+        raise BadInput("--notify only works with --send")
+    check_notify_options(targets)
     the_day = (day or utcnow() - timedelta(days=1)).date()
+    written, failed = [], []
     with open_store(db_url) as store:
         names = list(watch_names) or store.watch_names()
         if not names:
             raise BadInput("no watches in the database yet: crawl one first")
-        written = []
         for name in names:
             try:
                 paths = write_digests(store, name, the_day, Path(out_dir))
@@ -70,12 +94,29 @@ def digest(db_url: str, watch_names: tuple[str, ...], day: Any, out_dir: str, fm
                 raise BadInput(str(exc)) from exc
             except OSError as exc:
                 raise unwritable("--out", out_dir, exc) from exc
-            written += [{"watch": name, "date": the_day.isoformat(), "path": str(p)} for p in paths]
+            row = {"watch": name, "date": the_day.isoformat()}
+            written += [{**row, "path": str(p)} for p in paths]
+            if send:
+                config = store.watch_config(name) or {}
+                to = list(targets) or list(config.get("notify") or [])
+                if not to:
+                    click.echo(f"{name}: no notify targets: nothing sent", err=True)
+                for sent in send_digest(to, digest_from_files(paths)):
+                    written.append({**row, "target": sent.target, "sent": sent.sent,
+                                    "attempts": sent.attempts, "error": sent.error})  # fmt: skip
+                    if not sent.sent:
+                        failed.append(f"{name} to {sent.target}: {sent.error}")
     if fmt == "json":
         print_json(written)
     else:
         for row in written:
-            click.echo(row["path"])
+            if "path" in row:
+                click.echo(row["path"])
+            else:
+                click.echo(f"{'sent' if row['sent'] else 'NOT SENT'} to {row['target']}"
+                           + (f": {row['error']}" if row["error"] else ""))  # fmt: skip
+    if failed:
+        raise WirewatchError("the digest could not be sent: " + "; ".join(failed))
 
 
 # --- newsroom and demo -----------------------------------------------------------------------

@@ -6,6 +6,7 @@ import click
 
 from watches import WatchError, load_watch
 from wirewatch.edge import BadInput, WirewatchGroup
+from wirewatch.options import check_targets
 from wirewatch.output import plural
 
 
@@ -25,8 +26,9 @@ def watch_check(watch_files: tuple[str, ...]) -> None:
     for path in watch_files:  # every file is checked, and every problem said
         try:
             watch = load_watch(path)
-        except WatchError as exc:
-            click.echo(f"Error: {exc}", err=True)
+            check_targets(watch)
+        except (WatchError, BadInput) as exc:
+            click.echo(f"Error: {exc.message if isinstance(exc, BadInput) else exc}", err=True)
             bad += 1
             continue
         click.echo(

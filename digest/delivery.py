@@ -1,0 +1,234 @@
+"""Sending a day's digest where its watch says (the watch's `notify` targets).
+
+Two kinds of target:
+
+* `smtp://` and `smtps://` URLs: a proper email, multipart (plain text: the Markdown
+  digest; HTML: the self-contained digest file as written on disk), its subject the
+  day in one line (digest.feed.headline). `smtp://USER:PASSWORD@HOST:PORT?from=ADDRESS
+  &to=ADDRESS,ADDRESS&starttls=yes`; smtps:// is TLS from the start.
+* anything else: an Apprise URL (`json://`, `slack://`, `ntfy://`, `mailto://`, ...),
+  sent the subject as title and the Markdown digest as body.
+
+A target that is down or refuses is tried again with a growing pause; what each target
+did comes back as a Delivery, never as an exception: a digest that could not be sent
+is still written. Credentials never appear in a Delivery or a log line (mask_target).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import smtplib
+import ssl
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
+
+from digest.feed import headline
+
+logger = logging.getLogger(__name__)
+
+# Three tries, 2 s then 4 s apart: enough to ride out a mail server's restart or a
+# webhook's brief 5xx without holding a digest job for long.
+ATTEMPTS = 3
+FIRST_PAUSE_SECONDS = 2.0
+SMTP_TIMEOUT_SECONDS = 30
+EMAIL_SCHEMES = ("smtp", "smtps")
+
+
+class TargetError(ValueError):
+    """A target URL that cannot be used; the message says why, credentials masked."""
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    target: str  # masked
+    sent: bool
+    attempts: int
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Digest:
+    """What is sent: the day's report, and its files' text as written."""
+
+    report: dict[str, Any]
+    html: str
+    markdown: str
+
+    @property
+    def subject(self) -> str:
+        return headline(self.report)
+
+
+def mask_target(url: str) -> str:
+    """The URL with its secrets replaced: the password (or a token-like user part) by
+    ***, and, for Apprise's services, the tokens in the path as Apprise masks them."""
+    scheme = urlsplit(url).scheme.lower()
+    if scheme not in EMAIL_SCHEMES:
+        with _apprise_quiet():
+            import apprise
+
+            service = apprise.Apprise.instantiate(url)
+        if service is None:  # not a service Apprise knows: nothing after the host is shown
+            parts = urlsplit(url)
+            url = urlunsplit(parts._replace(path="/***" if parts.path else "", query=""))
+        else:
+            private: str = service.url(privacy=True)  # type: ignore[no-untyped-call]
+            url = urlunsplit(urlsplit(private)._replace(query=""))
+    return _mask_user(url)
+
+
+def _mask_user(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password is None and parts.username is None:
+        return url
+    host = parts.hostname or ""
+    if parts.port is not None:
+        host = f"{host}:{parts.port}"
+    user = f"{parts.username}:***" if parts.password is not None else "***"
+    return urlunsplit(parts._replace(netloc=f"{user}@{host}"))
+
+
+@contextmanager
+def _apprise_quiet() -> Iterator[Any]:
+    """Apprise's log lines while it works, kept out of the log (they can name a
+    target's secrets): yields the captured text, for a Delivery's error to pass on."""
+    import apprise
+
+    log = logging.getLogger("apprise")
+    propagate = log.propagate
+    log.propagate = False
+    try:
+        with apprise.LogCapture(level=logging.WARNING) as captured:  # type: ignore[no-untyped-call]
+            yield captured
+    finally:
+        log.propagate = propagate
+
+
+def check_target(url: str) -> None:
+    """Raise TargetError for a target that could never be sent to."""
+    scheme = urlsplit(url).scheme.lower()
+    if scheme in EMAIL_SCHEMES:
+        _email_settings(url)
+        return
+    import apprise
+
+    with _apprise_quiet():
+        known = apprise.Apprise().add(url)
+    if not known:
+        raise TargetError(f"{mask_target(url)}: not a target Apprise knows (see its URL list)")
+
+
+def send_digest(
+    targets: Sequence[str], digest: Digest, pause: Callable[[float], None] = time.sleep
+) -> list[Delivery]:
+    """Send `digest` to every target; what each did, in order."""
+    return [_deliver(target, digest, pause) for target in targets]
+
+
+def digest_email(digest: Digest, sender: str, recipients: Sequence[str]) -> EmailMessage:
+    message = EmailMessage()
+    message["Subject"] = digest.subject
+    message["From"] = sender
+    message["To"] = ", ".join(recipients)
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = make_msgid(domain=sender.rsplit("@", 1)[-1] or None)
+    message.set_content(digest.markdown)
+    message.add_alternative(digest.html, subtype="html")
+    return message
+
+
+def _deliver(target: str, digest: Digest, pause: Callable[[float], None]) -> Delivery:
+    masked = mask_target(target)
+    try:
+        check_target(target)
+    except TargetError as exc:
+        return Delivery(masked, False, 0, str(exc))
+    send = _send_email if urlsplit(target).scheme.lower() in EMAIL_SCHEMES else _send_apprise
+    error = ""
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            send(target, digest)
+        except _Permanent as exc:
+            error = str(exc)
+            break
+        except Exception as exc:  # a target's failure must not stop the others
+            error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+            if attempt < ATTEMPTS:
+                logger.info("sending the digest to %s failed (%s); trying again", masked, error)
+                pause(FIRST_PAUSE_SECONDS * 2 ** (attempt - 1))
+            continue
+        logger.info("digest %s sent to %s", digest.subject, masked)
+        return Delivery(masked, True, attempt)
+    error = error.replace(target, masked)
+    logger.warning("the digest was not sent to %s: %s", masked, error)
+    return Delivery(masked, False, attempt, error)
+
+
+class _Permanent(Exception):
+    """A refusal that trying again cannot change (a 5xx from a mail server)."""
+
+
+def _email_settings(url: str) -> tuple[str, list[str]]:
+    query = parse_qs(urlsplit(url).query)
+    sender = (query.get("from") or [""])[0]
+    recipients = [r.strip() for value in query.get("to", []) for r in value.split(",") if r]
+    if not sender or not recipients:
+        raise TargetError(f"{mask_target(url)}: an email target needs ?from=ADDRESS&to=ADDRESS")
+    return sender, recipients
+
+
+def _send_email(url: str, digest: Digest) -> None:
+    parts = urlsplit(url)
+    sender, recipients = _email_settings(url)
+    query = parse_qs(parts.query)
+    secure = parts.scheme.lower() == "smtps"
+    port = parts.port or (465 if secure else 25)
+    client: smtplib.SMTP
+    if secure:
+        client = smtplib.SMTP_SSL(parts.hostname or "", port, timeout=SMTP_TIMEOUT_SECONDS,
+                                  context=ssl.create_default_context())  # fmt: skip
+    else:
+        client = smtplib.SMTP(parts.hostname or "", port, timeout=SMTP_TIMEOUT_SECONDS)
+    with client:
+        if not secure and (query.get("starttls") or ["no"])[0].lower() in ("yes", "true", "1"):
+            client.starttls(context=ssl.create_default_context())
+        if parts.username:
+            client.login(unquote(parts.username), unquote(parts.password or ""))
+        try:
+            client.send_message(digest_email(digest, sender, recipients))
+        except smtplib.SMTPResponseException as exc:
+            if exc.smtp_code >= 500:
+                refusal = f"{exc.smtp_code} {exc.smtp_error!r}"
+                raise _Permanent(f"the mail server refused: {refusal}") from exc
+            raise
+        except smtplib.SMTPRecipientsRefused as exc:
+            refused = ", ".join(exc.recipients)
+            raise _Permanent(f"the mail server refused the recipients: {refused}") from exc
+
+
+def _send_apprise(url: str, digest: Digest) -> None:
+    import apprise
+
+    sender = apprise.Apprise()
+    with _apprise_quiet() as captured:
+        sender.add(url)
+        accepted = sender.notify(title=digest.subject, body=digest.markdown,
+                                 body_format=apprise.NotifyFormat.MARKDOWN)  # fmt: skip
+    if not accepted:
+        lines = [line.split(" - ", 2)[-1] for line in captured.getvalue().splitlines()]
+        why = lines[-1] if lines else "Apprise gave no reason"
+        raise RuntimeError(f"the target did not accept the message: {why}")
+
+
+def digest_from_files(paths: Sequence[Any]) -> Digest:
+    """The digest as written: write_digests' paths (Markdown, HTML, JSON)."""
+    texts = {Path(p).suffix: Path(p).read_text(encoding="utf-8") for p in paths}
+    return Digest(json.loads(texts[".json"]), texts[".html"], texts[".md"])
