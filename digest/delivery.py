@@ -167,9 +167,19 @@ def _deliver(target: str, digest: Digest, pause: Callable[[float], None]) -> Del
             continue
         logger.info("digest %s sent to %s", digest.subject, masked)
         return Delivery(masked, True, attempt)
-    error = error.replace(target, masked)
+    error = _without_secrets(error, target, masked)
     logger.warning("the digest was not sent to %s: %s", masked, error)
     return Delivery(masked, False, attempt, error)
+
+
+def _without_secrets(text: str, target: str, masked: str) -> str:
+    """An error message that may quote the target, with its secrets out."""
+    text = text.replace(target, masked)
+    parts = urlsplit(target)
+    for secret in (parts.password, parts.username if parts.password is None else None):
+        if secret:
+            text = text.replace(secret, "***").replace(unquote(secret), "***")
+    return text
 
 
 class _Permanent(Exception):
@@ -198,13 +208,13 @@ def _send_email(url: str, digest: Digest) -> None:
     else:
         client = smtplib.SMTP(parts.hostname or "", port, timeout=SMTP_TIMEOUT_SECONDS)
     with client:
-        if not secure and (query.get("starttls") or ["no"])[0].lower() in ("yes", "true", "1"):
-            client.starttls(context=ssl.create_default_context())
-        if parts.username:
-            client.login(unquote(parts.username), unquote(parts.password or ""))
         try:
+            if not secure and (query.get("starttls") or ["no"])[0].lower() in ("yes", "true", "1"):
+                client.starttls(context=ssl.create_default_context())
+            if parts.username:
+                client.login(unquote(parts.username), unquote(parts.password or ""))
             client.send_message(digest_email(digest, sender, recipients))
-        except smtplib.SMTPResponseException as exc:
+        except smtplib.SMTPResponseException as exc:  # a refused login among them
             if exc.smtp_code >= 500:
                 refusal = f"{exc.smtp_code} {exc.smtp_error!r}"
                 raise _Permanent(f"the mail server refused: {refusal}") from exc
@@ -212,6 +222,8 @@ def _send_email(url: str, digest: Digest) -> None:
         except smtplib.SMTPRecipientsRefused as exc:
             refused = ", ".join(exc.recipients)
             raise _Permanent(f"the mail server refused the recipients: {refused}") from exc
+        except smtplib.SMTPNotSupportedError as exc:  # no STARTTLS or AUTH offered
+            raise _Permanent(f"the mail server does not support it: {exc}") from exc
 
 
 def _send_apprise(url: str, digest: Digest) -> None:

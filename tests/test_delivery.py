@@ -122,3 +122,16 @@ def test_masking_hides_passwords_and_tokens() -> None:
     slack = mask_target("slack://T1JJ3T3L2/A1BRTD4JD/TIiajkdnlazkcOXrIdevi7FQ/#news")
     assert slack.startswith("slack://") and "TIiajkdnlazkcOXrIdevi7FQ" not in slack
     assert mask_target("nosuch://a:b@x/secret") == "nosuch://a:***@x/***"
+
+
+def test_a_refusal_that_cannot_change_is_not_tried_again(
+    smtp_server: SmtpInbox, day_digest: Digest, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The server offers no AUTH, and the target has a password: a permanent refusal,
+    said once, the password masked; nothing is delivered."""
+    target = f"smtp://desk:s3cret@127.0.0.1:{smtp_server.port}?from=a@x.org&to=b@x.org"
+    (sent,) = send_digest([target], day_digest, pause=lambda _: None)
+    assert not sent.sent and sent.attempts == 1, sent
+    assert "does not support it" in (sent.error or "") and "AUTH" in (sent.error or "")
+    assert "s3cret" not in repr(sent) and "s3cret" not in caplog.text
+    assert smtp_server.envelopes == []
