@@ -20,6 +20,7 @@ import json
 import logging
 import smtplib
 import ssl
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -31,6 +32,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
 
 from digest.feed import headline
+from storage.errors import redact_url
 
 logger = logging.getLogger(__name__)
 
@@ -82,18 +84,13 @@ def mask_target(url: str) -> str:
         else:
             private: str = service.url(privacy=True)  # type: ignore[no-untyped-call]
             url = urlunsplit(urlsplit(private)._replace(query=""))
-    return _mask_user(url)
+    return redact_url(url, bare_user_is_secret=True)
 
 
-def _mask_user(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.password is None and parts.username is None:
-        return url
-    host = parts.hostname or ""
-    if parts.port is not None:
-        host = f"{host}:{parts.port}"
-    user = f"{parts.username}:***" if parts.password is not None else "***"
-    return urlunsplit(parts._replace(netloc=f"{user}@{host}"))
+# Apprise logs to one logger for every thread: one Apprise call at a time (the
+# scheduler's digest jobs run in threads), so that a capture holds only its own lines
+# and the logger's setting is put back as it was.
+_APPRISE_LOG = threading.Lock()
 
 
 @contextmanager
@@ -103,13 +100,14 @@ def _apprise_quiet() -> Iterator[Any]:
     import apprise
 
     log = logging.getLogger("apprise")
-    propagate = log.propagate
-    log.propagate = False
-    try:
-        with apprise.LogCapture(level=logging.WARNING) as captured:  # type: ignore[no-untyped-call]
-            yield captured
-    finally:
-        log.propagate = propagate
+    with _APPRISE_LOG:
+        propagate = log.propagate
+        log.propagate = False
+        try:
+            with apprise.LogCapture(level=logging.WARNING) as captured:  # type: ignore[no-untyped-call]
+                yield captured
+        finally:
+            log.propagate = propagate
 
 
 def check_target(url: str) -> None:

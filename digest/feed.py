@@ -23,6 +23,8 @@ FEED_FILE = "feed.xml"
 # A reader polls the feed; the newest days are what it needs. Two months of days
 # (and their figure changes) keep the file small however long the watch has run.
 FEED_DAYS = 60
+# A day's entry names its first new stories; the digest itself has the rest.
+FEED_STORIES = 10
 
 ET.register_namespace("", ATOM)
 
@@ -46,10 +48,16 @@ def headline(report: dict[str, Any]) -> str:
     return f"{report['watch']}, {report['date']}: " + ("; ".join(parts) or "nothing new")
 
 
-def render_feed(watch: str, reports: Sequence[dict[str, Any]]) -> str:
-    """The feed of `watch` from its day reports (any order; the newest FEED_DAYS)."""
-    days = sorted(reports, key=lambda r: r["date"], reverse=True)[:FEED_DAYS]
-    entries = [e for report in days for e in (*_change_entries(report), _day_entry(report))]
+def day_entries(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """A day's feed entries (its digest, then its figure changes): small, whatever the
+    size of the day, so that the feed is rewritten from them and not from the days'
+    full JSON digests (30 MB for a day of 10,000 articles, benchmarks/README.md)."""
+    return [_day_entry(report), *_change_entries(report)]
+
+
+def render_feed(watch: str, days: Sequence[Sequence[dict[str, Any]]]) -> str:
+    """The feed of `watch` from its days' entries (day_entries), newest first."""
+    entries = [entry for day in days for entry in day]
     entries.sort(key=lambda e: (e["updated"], e["id"]), reverse=True)
     feed = ET.Element(f"{{{ATOM}}}feed")
     _text(feed, "id", entry_id("watch", watch))
@@ -68,7 +76,7 @@ def render_feed(watch: str, reports: Sequence[dict[str, Any]]) -> str:
 
 def _day_entry(report: dict[str, Any]) -> dict[str, Any]:
     numbers = report["numbers"]
-    stories = [story["title"] for story in report["new_stories"]]
+    stories = [story["title"] for story in report["new_stories"][:FEED_STORIES]]
     lines = [
         f"{numbers['new_articles']} new articles, {numbers['new_stories']} new stories, "
         f"{numbers['updated_articles']} updated articles, {numbers['new_claims']} new claims, "
@@ -76,6 +84,8 @@ def _day_entry(report: dict[str, Any]) -> dict[str, Any]:
         *(f"Figure changed: {change['summary']}" for change in report["figure_changes"]),
         *(f"New story: {title}" for title in stories),
     ]
+    if numbers["new_stories"] > len(stories):
+        lines.append(f"… and {numbers['new_stories'] - len(stories)} more new stories")
     return {
         "id": entry_id("digest", report["watch"], report["date"]),
         "title": headline(report),

@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from digest.feed import FEED_DAYS, FEED_FILE, render_feed
+from digest.feed import FEED_DAYS, FEED_FILE, day_entries, render_feed
 from digest.html import render_html
 from digest.markdown import render_markdown
 from digest.report import collect_day
@@ -19,7 +19,7 @@ from storage import Store
 logger = logging.getLogger(__name__)
 
 
-def render_json(report: dict[str, Any]) -> str:
+def render_json(report: dict[str, Any] | list[dict[str, Any]]) -> str:
     return json.dumps(report, ensure_ascii=False, indent=2) + "\n"
 
 
@@ -39,6 +39,7 @@ def write_digests(store: Store, watch: str, day: date, out_dir: Path) -> list[Pa
     for path, (_, render) in zip(digest_paths(out_dir, watch, day), RENDERERS, strict=True):
         write_atomically(path, render(report))
         paths.append(path)
+    write_atomically(_entries_path(out_dir / watch, day), render_json(day_entries(report)))
     write_feed(out_dir / watch, watch)
     return paths
 
@@ -49,18 +50,28 @@ def feed_path(out_dir: Path, watch: str) -> Path:
 
 
 def write_feed(folder: Path, watch: str) -> Path:
-    """Rewrite the watch's Atom feed from the JSON digests in its folder (the newest
-    FEED_DAYS of them), atomically. A JSON digest that cannot be read is left out of
-    the feed, and said so in the log; the digest files themselves are already written."""
-    reports = []
-    for path in sorted(folder.glob("????-??-??.json"))[-FEED_DAYS:]:
+    """Rewrite the watch's Atom feed from the feed entries of its newest FEED_DAYS
+    days (.feed/DATE.json beside the digests, written with each day's digest; a day
+    digested before there were any gets them from its JSON digest, once), atomically.
+    A JSON digest that cannot be read is left out of the feed and said in the log."""
+    days = []
+    for digest in sorted(folder.glob("????-??-??.json"))[-FEED_DAYS:]:
+        entries = _entries_path(folder, date.fromisoformat(digest.stem))
         try:
-            reports.append(json.loads(path.read_text(encoding="utf-8")))
-        except (OSError, ValueError) as exc:
-            logger.warning("%s: left out of the feed, it cannot be read as a digest: %s", path, exc)
+            if not entries.exists():
+                report = json.loads(digest.read_text(encoding="utf-8"))
+                write_atomically(entries, render_json(day_entries(report)))
+            days.append(json.loads(entries.read_text(encoding="utf-8")))
+        except (OSError, ValueError, KeyError) as exc:
+            logger.warning("%s: left out of the feed, it cannot be read as a digest: %s",
+                           digest, exc)  # fmt: skip
     target = folder / FEED_FILE
-    write_atomically(target, render_feed(watch, reports))
+    write_atomically(target, render_feed(watch, days))
     return target
+
+
+def _entries_path(folder: Path, day: date) -> Path:
+    return folder / ".feed" / f"{day.isoformat()}.json"
 
 
 def write_atomically(path: Path, text: str) -> None:

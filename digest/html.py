@@ -7,7 +7,7 @@ from html import escape
 from typing import Any
 
 from digest.markdown import earlier_figure, hhmm, when
-from digest.report import MORE_LABELS, NEWS, claim_words, for_reading
+from digest.report import MORE_LABELS, anything_new, claim_words, for_reading
 
 # Long URLs and figures must wrap rather than widen the page on a phone: every block
 # breaks anywhere as a last resort. Table headers are short words that never break
@@ -41,8 +41,7 @@ def render_html(full: dict[str, Any]) -> str:
     report = for_reading(full)
     page_title = f"{report['watch']}: digest for {report['date']}"
     body = [f"<h1>{escape(page_title)}</h1>", _numbers(report["numbers"])]
-    numbers = report["numbers"]
-    if not any(numbers[k] for k in NEWS):
+    if not anything_new(report):
         body.append(f"<p>Nothing new on {report['date']}: no new articles, changes or claims.</p>")
     for heading, key, render in (
         ("New stories", "new_stories", _story),

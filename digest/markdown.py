@@ -7,7 +7,7 @@ import re
 from typing import Any
 from urllib.parse import quote
 
-from digest.report import MORE_LABELS, NEWS, claim_words, for_reading
+from digest.report import MORE_LABELS, anything_new, claim_words, for_reading
 
 # Every character that can start Markdown syntax inline: emphasis, code, links and
 # images, raw HTML and entities, table cells, headings, strikethrough.
@@ -45,7 +45,7 @@ def render_markdown(full: dict[str, Any]) -> str:
     report = for_reading(full)
     lines = [f"# {escape(report['watch'])}: digest for {report['date']}", ""]
     lines += _numbers(report["numbers"])
-    if not _anything_new(report):
+    if not anything_new(report):
         lines += [f"Nothing new on {report['date']}: no new articles, changes or claims.", ""]
     lines += _section("New stories", report["new_stories"], _story)
     lines += _more(report, "new_stories")
@@ -65,11 +65,6 @@ def _more(report: dict[str, Any], key: str) -> list[str]:
     if not count:
         return []
     return [f"… and {count} more {MORE_LABELS[key]}: see the JSON digest.", ""]
-
-
-def _anything_new(report: dict[str, Any]) -> bool:
-    numbers = report["numbers"]
-    return any(numbers[k] for k in NEWS)
 
 
 def _numbers(numbers: dict[str, int]) -> list[str]:

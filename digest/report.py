@@ -335,6 +335,12 @@ def _new_copies(story: dict[str, Any]) -> int:
 
 # The numbers that say something happened that day (otherwise: "Nothing new").
 NEWS = ("new_articles", "stories_spread", "updated_articles", "new_claims")
+
+
+def anything_new(report: dict[str, Any]) -> bool:
+    return any(report["numbers"][key] for key in NEWS)
+
+
 MORE_LABELS = {
     "new_stories": "new stories",
     "stories_spread": "stories picked up by more outlets",

@@ -12,13 +12,14 @@ import functools
 import os
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import redis
 from redis.backoff import ExponentialBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from redis.retry import Retry
+
+from storage.errors import redact_url
 
 # The run's story state (fleet.story_state) lives in these hashes under `stories`.
 STATE_PARTS = ("entries", "roots", "members", "hashes", "urls", "pairs", "sources", "targets",
@@ -32,13 +33,7 @@ RECONNECT_TRIES = 30
 
 def redact(url: str) -> str:
     """A Redis URL fit for logs and messages: any password replaced by ***."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.hostname or ""
-    port = f":{parts.port}" if parts.port else ""
-    user = f"{parts.username}:***@" if parts.username else ":***@"
-    return urlunsplit((parts.scheme, user + host + port, parts.path, parts.query, ""))
+    return redact_url(url)
 
 
 @functools.cache

@@ -36,6 +36,7 @@ from crawler.runner import CrawlOptions, ProgressCallback, run_crawl
 from crawler.runs import close_dead_runs
 from digest import digest_paths, write_digests
 from digest.delivery import digest_from_files, send_digest
+from digest.report import anything_new
 from fleet.service import queue_run, wait_for_run
 from storage import Store
 from storage.locks import DatabaseLock, LockHeld
@@ -284,7 +285,7 @@ class WatchScheduler:
         failed = []
         for index, paths in enumerate(written):
             digest = digest_from_files(paths)
-            if index < len(written) - 1 and not any(digest.report["numbers"].values()):
+            if index < len(written) - 1 and not anything_new(digest.report):
                 continue
             for delivery in send_digest(targets, digest):
                 if not delivery.sent:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
@@ -49,6 +50,20 @@ def safe_url(url: str) -> str:
         return make_url(url).render_as_string(hide_password=True)
     except Exception:  # unparseable: shown whole unless it may hold a password
         return url if "@" not in url else url.split(":", 1)[0] + ":..."
+
+
+def redact_url(url: str, bare_user_is_secret: bool = False) -> str:
+    """Any URL fit for logs and messages: its password replaced by ***; with
+    `bare_user_is_secret`, a user part without a password too (where a service puts
+    its token: ntfy://TOKEN@host)."""
+    parts = urlsplit(url)
+    if parts.password is None and not (bare_user_is_secret and parts.username is not None):
+        return url
+    host = parts.hostname or ""
+    if parts.port is not None:
+        host = f"{host}:{parts.port}"
+    user = f"{parts.username}:***" if parts.password is not None else "***"
+    return urlunsplit(parts._replace(netloc=f"{user}@{host}"))
 
 
 def explain(exc: BaseException) -> str:

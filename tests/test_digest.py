@@ -226,7 +226,7 @@ def test_the_feed_has_an_entry_per_day_and_per_figure_change(digests: tuple[str,
 def test_feed_entries_keep_their_ids_as_days_are_added(digests: tuple[str, Path]) -> None:
     """A reader must see each day and each figure change once: an entry's id does not
     depend on which other days the feed holds, nor on when the file was written."""
-    from digest.feed import render_feed
+    from digest.feed import day_entries, render_feed
 
     folder = digests[1]
     reports = [json.loads(p.read_text()) for p in sorted(folder.glob("*.json"))]
@@ -238,11 +238,12 @@ def test_feed_entries_keep_their_ids_as_days_are_added(digests: tuple[str, Path]
                 for e in root.iter(f"{atom}entry")}  # fmt: skip
 
     earlier, later = (
-        entries(render_feed("demo", reports[:3])),
-        entries(render_feed("demo", reports)),
+        entries(render_feed("demo", [day_entries(r) for r in reports[:3]])),
+        entries(render_feed("demo", [day_entries(r) for r in reports])),
     )
     assert earlier and earlier.items() <= later.items()
-    assert render_feed("demo", reports) == (folder / "feed.xml").read_text(encoding="utf-8")
+    again = render_feed("demo", [day_entries(r) for r in reports])
+    assert again == (folder / "feed.xml").read_text(encoding="utf-8")
 
 
 def test_a_digest_that_cannot_be_read_is_left_out_of_the_feed_and_said(
@@ -259,6 +260,14 @@ def test_a_digest_that_cannot_be_read_is_left_out_of_the_feed_and_said(
     assert any(t.startswith(f"demo, {FIGURES_DAY}:") for t in titles)
     assert not any("2024-10-24" in t for t in titles)
     assert "2024-10-24.json: left out of the feed" in caplog.text
+    # the day's entries are kept beside it: the feed is not read again from the whole
+    # digest (30 MB on a busy day), even where that file is gone bad since
+    assert (folder / ".feed" / f"{FIGURES_DAY}.json").is_file()
+    (folder / f"{FIGURES_DAY}.json").write_text("{")
+    again = ET.parse(write_feed(folder, "demo")).getroot()
+    assert [e.findtext("{http://www.w3.org/2005/Atom}title") for e in again] == [
+        e.findtext("{http://www.w3.org/2005/Atom}title") for e in feed
+    ]
 
 
 # --- the HTML digest in a real browser --------------------------------------------------

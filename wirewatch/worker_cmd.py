@@ -24,41 +24,34 @@ from wirewatch.stopping import stop_on_signals
 def serve(db_url: str, redis_url: str, name: str | None, watch_names: tuple[str, ...],
           once: bool, now: datetime | None, fmt: str, crawl_settings: dict[str, Any],
           log_level: str, log_file: str | None, progress: bool | None) -> None:  # fmt: skip
-    logging.basicConfig(level=log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    with Store.open(db_url) as store:  # its errors become messages at the edge (wirewatch.edge)
-        _check_redis(redis_url)
-        _serve(store, redis_url, name, watch_names, once, now, fmt, crawl_settings, log_level,
-               log_file, progress)  # fmt: skip
-
-
-def _serve(store: Store, redis_url: str, name: str | None, watch_names: tuple[str, ...],
-           once: bool, now: datetime | None, fmt: str, crawl_settings: dict[str, Any],
-           log_level: str, log_file: str | None, progress: bool | None) -> None:  # fmt: skip
     from wirewatch.crawling import CrawlProgress
 
+    logging.basicConfig(level=log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     name = name or default_worker_name()
     stop = threading.Event()
     show = sys.stderr.isatty() if progress is None else progress
-    with CrawlProgress(show) as display:
-        crawl = CrawlOptions(
-            on_event=lambda event: display.on_event(name, event), settings=crawl_settings,
-            log_level="DEBUG" if log_level == "DEBUG" else "WARNING", log_file=log_file,
-            now=now,
-        )  # fmt: skip
-        options = WorkerOptions(name=name, watches=watch_names, once=once, crawl=crawl,
-                                on_run=_printer(fmt, name))  # fmt: skip
-        message = (
-            f"wirewatch worker {name}: {{signal}} received, stopping "
-            "(requests in flight finish first)"
-        )
-        with stop_on_signals(stop.set, message) as received:
+    message = (
+        f"wirewatch worker {name}: {{signal}} received, stopping (requests in flight finish first)"
+    )
+    # the store's errors become messages at the edge (wirewatch.edge); Redis is checked
+    # at once too, rather than in the middle of a crawl
+    with Store.open(db_url) as store:
+        _check_redis(redis_url)
+        with CrawlProgress(show) as display, stop_on_signals(stop.set, message) as received:
+            crawl = CrawlOptions(
+                on_event=lambda event: display.on_event(name, event), settings=crawl_settings,
+                log_level="DEBUG" if log_level == "DEBUG" else "WARNING", log_file=log_file,
+                now=now,
+            )  # fmt: skip
+            options = WorkerOptions(name=name, watches=watch_names, once=once, crawl=crawl,
+                                    on_run=_printer(fmt, name))  # fmt: skip
             serve_worker(store, redis_url, options, stop)
     if received:
         sys.exit(130 if received[0] == signal.SIGINT else 0)
 
 
 def _check_redis(redis_url: str) -> None:
-    """Fail at once, saying so, rather than in the middle of a crawl."""
+    """Fail at once, saying so."""
     try:
         connect(redis_url).ping()
     except (RedisError, ValueError) as exc:
