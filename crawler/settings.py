@@ -58,6 +58,7 @@ DOWNLOADER_MIDDLEWARES = {
 ITEM_PIPELINES = {
     "crawler.pipelines.StorePipeline": 300,
     "crawler.pipelines.StoryPipeline": 400,
+    "crawler.alerts.AlertPipeline": 500,  # its page step after the story's
 }
 EXTENSIONS = {
     "scrapy.extensions.telnet.TelnetConsole": None,

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
 
 from digest.feed import headline
@@ -54,11 +54,24 @@ class Delivery:
     sent: bool
     attempts: int
     error: str | None = None
+    permanent: bool = False  # refused for a reason trying again cannot change
+    skipped: bool = False  # not sent: it had been (digest.outbox)
+
+
+class Message(Protocol):
+    """What a target is sent: a subject, and the body as Markdown and as HTML."""
+
+    @property
+    def subject(self) -> str: ...
+    @property
+    def markdown(self) -> str: ...
+    @property
+    def html(self) -> str: ...
 
 
 @dataclass(frozen=True, slots=True)
 class Digest:
-    """What is sent: the day's report, and its files' text as written."""
+    """A day's digest: its report, and its files' text as written."""
 
     report: dict[str, Any]
     html: str
@@ -128,46 +141,50 @@ def send_digest(
     targets: Sequence[str], digest: Digest, pause: Callable[[float], None] = time.sleep
 ) -> list[Delivery]:
     """Send `digest` to every target; what each did, in order."""
-    return [_deliver(target, digest, pause) for target in targets]
+    return [deliver(target, digest, pause) for target in targets]
 
 
-def digest_email(digest: Digest, sender: str, recipients: Sequence[str]) -> EmailMessage:
-    message = EmailMessage()
-    message["Subject"] = digest.subject
-    message["From"] = sender
-    message["To"] = ", ".join(recipients)
-    message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = make_msgid(domain=sender.rsplit("@", 1)[-1] or None)
-    message.set_content(digest.markdown)
-    message.add_alternative(digest.html, subtype="html")
-    return message
+def email_of(message: Message, sender: str, recipients: Sequence[str]) -> EmailMessage:
+    email = EmailMessage()
+    email["Subject"] = message.subject
+    email["From"] = sender
+    email["To"] = ", ".join(recipients)
+    email["Date"] = formatdate(localtime=False)
+    email["Message-ID"] = make_msgid(domain=sender.rsplit("@", 1)[-1] or None)
+    email.set_content(message.markdown)
+    email.add_alternative(message.html, subtype="html")
+    return email
 
 
-def _deliver(target: str, digest: Digest, pause: Callable[[float], None]) -> Delivery:
+def deliver(target: str, message: Message, pause: Callable[[float], None] = time.sleep) -> Delivery:
+    """Send one message to one target, trying again while it fails for a reason that
+    may pass; what happened, never an exception."""
     masked = mask_target(target)
     try:
         check_target(target)
     except TargetError as exc:
-        return Delivery(masked, False, 0, str(exc))
+        return Delivery(masked, False, 0, str(exc), permanent=True)
     send = _send_email if urlsplit(target).scheme.lower() in EMAIL_SCHEMES else _send_apprise
-    error = ""
+    error, permanent = "", False
     for attempt in range(1, ATTEMPTS + 1):
         try:
-            send(target, digest)
+            send(target, message)
         except _Permanent as exc:
-            error = str(exc)
+            error, permanent = str(exc), True
             break
         except Exception as exc:  # a target's failure must not stop the others
             error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
             if attempt < ATTEMPTS:
-                logger.info("sending the digest to %s failed (%s); trying again", masked, error)
+                logger.info(
+                    "sending %r to %s failed (%s); trying again", message.subject, masked, error
+                )
                 pause(FIRST_PAUSE_SECONDS * 2 ** (attempt - 1))
             continue
-        logger.info("digest %s sent to %s", digest.subject, masked)
+        logger.info("%r sent to %s", message.subject, masked)
         return Delivery(masked, True, attempt)
     error = _without_secrets(error, target, masked)
-    logger.warning("the digest was not sent to %s: %s", masked, error)
-    return Delivery(masked, False, attempt, error)
+    logger.warning("%r was not sent to %s: %s", message.subject, masked, error)
+    return Delivery(masked, False, attempt, error, permanent)
 
 
 def _without_secrets(text: str, target: str, masked: str) -> str:
@@ -193,7 +210,7 @@ def _email_settings(url: str) -> tuple[str, list[str]]:
     return sender, recipients
 
 
-def _send_email(url: str, digest: Digest) -> None:
+def _send_email(url: str, message: Message) -> None:
     parts = urlsplit(url)
     sender, recipients = _email_settings(url)
     query = parse_qs(parts.query)
@@ -211,7 +228,7 @@ def _send_email(url: str, digest: Digest) -> None:
                 client.starttls(context=ssl.create_default_context())
             if parts.username:
                 client.login(unquote(parts.username), unquote(parts.password or ""))
-            client.send_message(digest_email(digest, sender, recipients))
+            client.send_message(email_of(message, sender, recipients))
         except smtplib.SMTPResponseException as exc:  # a refused login among them
             if exc.smtp_code >= 500:
                 refusal = f"{exc.smtp_code} {exc.smtp_error!r}"
@@ -224,13 +241,13 @@ def _send_email(url: str, digest: Digest) -> None:
             raise _Permanent(f"the mail server does not support it: {exc}") from exc
 
 
-def _send_apprise(url: str, digest: Digest) -> None:
+def _send_apprise(url: str, message: Message) -> None:
     import apprise
 
     sender = apprise.Apprise()
     with _apprise_quiet() as captured:
         sender.add(url)
-        accepted = sender.notify(title=digest.subject, body=digest.markdown,
+        accepted = sender.notify(title=message.subject, body=message.markdown,
                                  body_format=apprise.NotifyFormat.MARKDOWN)  # fmt: skip
     if not accepted:
         lines = [line.split(" - ", 2)[-1] for line in captured.getvalue().splitlines()]

@@ -11,7 +11,7 @@ from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from claims.matching import changed_figures
+from claims.figures import figure_changes, speaker_label
 from storage import Store
 from storage.common import iso
 
@@ -203,22 +203,23 @@ def _figure_changes(store: Store, claims: list[dict[str, Any]]) -> list[dict[str
     """The same speaker's figure, changed: "NIS: 1,500 → about 3,000 troops". A change
     is what a sentence states itself ("3,000, up from 1,500"), or an update of the
     speaker's earlier claim counting the same thing (unit and scope); never a figure the
-    earlier claim itself said it replaced."""
+    earlier claim itself said it replaced (claims.figures, as the alerts say it)."""
     earlier = _earlier_claims(store, claims)
     changes = []
     for claim in claims:
         if claim["relation"] != "update":
             continue
         before = earlier.get(claim["related_claim_id"] or 0)
-        for unit, old, new in _changed_figures(claim, before):
-            label = speaker_label(claim["speaker"])
+        said_before = (before["sentence"], before["quantities"]) if before is not None else None
+        for change in figure_changes(claim["speaker"], claim["sentence"], claim["quantities"],
+                                     said_before):  # fmt: skip
             changes.append(
                 {
-                    "speaker": label,
-                    "unit": unit,
-                    "before": old,
-                    "after": new,
-                    "summary": f"{label}: {_figure_text(old)} → {_figure_text(new)} {unit}",
+                    "speaker": change.speaker,
+                    "unit": change.unit,
+                    "before": change.before,
+                    "after": change.after,
+                    "summary": change.summary,
                     "claim_id": claim["id"],
                     "earlier_claim_id": before["id"] if before else None,
                     "earlier_first_seen": before["first_seen"] if before else None,
@@ -228,33 +229,6 @@ def _figure_changes(store: Store, claims: list[dict[str, Any]]) -> list[dict[str
                 }
             )
     return changes
-
-
-def _changed_figures(
-    claim: dict[str, Any], before: dict[str, Any] | None
-) -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
-    earlier = (before["sentence"], before["quantities"]) if before is not None else None
-    pairs = changed_figures(claim["sentence"], claim["quantities"], earlier)
-    return [(new["unit"], _figure(old), _figure(new)) for old, new in pairs]
-
-
-def _figure(quantity: dict[str, Any]) -> dict[str, Any]:
-    return {"value": quantity["value"], "qualifier": quantity["qualifier"]}
-
-
-def _figure_text(figure: dict[str, Any]) -> str:
-    value = figure["value"]
-    number = f"{int(value):,}" if float(value).is_integer() else f"{value:,}"
-    return f"{figure['qualifier']} {number}".strip()
-
-
-def speaker_label(speaker: str) -> str:
-    """A short name for a speaker: the acronym it gives in brackets, else itself."""
-    if speaker.endswith(")") and "(" in speaker:
-        inner = speaker[speaker.rindex("(") + 1 : -1].strip()
-        if inner:
-            return inner
-    return speaker
 
 
 def unquoted(content: str) -> str:

@@ -15,6 +15,7 @@ of a story in seconds; the long-running `serve()` uses the real clock.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 from collections.abc import Callable, Sequence
@@ -35,10 +36,12 @@ from apscheduler.triggers.interval import IntervalTrigger
 from crawler.runner import CrawlOptions, ProgressCallback, run_crawl
 from crawler.runs import close_dead_runs
 from digest import digest_paths, write_digests
-from digest.delivery import digest_from_files, send_digest
+from digest.delivery import digest_from_files
+from digest.outbox import AlertSending, send_alerts, send_digest_once
 from digest.report import anything_new
 from fleet.service import queue_run, wait_for_run
 from storage import Store
+from storage.errors import explain
 from storage.locks import DatabaseLock, LockHeld
 from storage.store import RunInfo
 from watches import Watch
@@ -86,6 +89,7 @@ class JobOutcome:
     run: RunInfo | None = None
     paths: tuple[str, ...] = ()
     error: str | None = None
+    alerts: tuple[AlertSending, ...] = ()  # what became of the alerts the crawl found
 
     def to_json(self) -> dict[str, Any]:
         run = self.run
@@ -99,6 +103,7 @@ class JobOutcome:
             "stats": run.stats if run else None,
             "paths": list(self.paths),
             "error": self.error,
+            "alerts": [dataclasses.asdict(a) for a in self.alerts],
         }
 
 
@@ -244,8 +249,7 @@ class WatchScheduler:
             run_id = queue_run(watch, self.store, self._virtual_now)
             logger.info("run %d of %s queued for the workers", run_id, watch_name)
             run = wait_for_run(self.store, run_id, self.stopping)
-            return JobOutcome(job_id(RECRAWL, watch_name), RECRAWL, watch_name, scheduled_for,
-                              run.status, run=run, error=run.error)  # fmt: skip
+            return self._crawled(watch, scheduled_for, run)
         forward({"kind": "start", "outcome": "", "url": watch.seeds[0] if watch.seeds else ""})
 
         options = CrawlOptions(
@@ -258,8 +262,21 @@ class WatchScheduler:
             resume_dir=self.options.state_dir / "crawls" / watch_name,
         )
         run = run_crawl(watch, self.store, options)
-        return JobOutcome(job_id(RECRAWL, watch_name), RECRAWL, watch_name, scheduled_for,
-                          run.status, run=run, error=run.error)  # fmt: skip
+        return self._crawled(watch, scheduled_for, run)
+
+    def _crawled(self, watch: Watch, scheduled_for: datetime, run: RunInfo) -> JobOutcome:
+        """A crawl job's outcome, once the alerts its run found are sent: whatever the
+        run's end (an interrupted run's alerts are as true as a finished one's), and
+        never failing the job (the alerts wait in the outbox for the next run)."""
+        alerts: list[AlertSending] = []
+        try:
+            alerts = send_alerts(
+                self.store.at(self._virtual_now), watch.name, watch.notify, watch.alert_every
+            )
+        except Exception as exc:
+            logger.error("the alerts of %s were not sent: %s", watch.name, explain(exc))
+        return JobOutcome(job_id(RECRAWL, watch.name), RECRAWL, watch.name, scheduled_for,
+                          run.status, run=run, error=run.error, alerts=tuple(alerts))  # fmt: skip
 
     def digest(self, watch_name: str, scheduled_for: datetime) -> JobOutcome:
         """The digest of the day that ended before the digest time, and of earlier
@@ -287,8 +304,9 @@ class WatchScheduler:
             digest = digest_from_files(paths)
             if index < len(written) - 1 and not anything_new(digest.report):
                 continue
-            for delivery in send_digest(targets, digest):
-                if not delivery.sent:
+            store = self.store.at(self._virtual_now)
+            for delivery in send_digest_once(store, watch_name, targets, digest):
+                if not (delivery.sent or delivery.skipped):
                     failed.append(f"{digest.report['date']} not sent to {delivery.target}: "
                                   f"{delivery.error}")  # fmt: skip
         return "; ".join(failed) or None

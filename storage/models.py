@@ -255,3 +255,57 @@ class ClaimMention(Base):
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), index=True)
     seen_at: Mapped[datetime] = mapped_column(DateTime)
     start: Mapped[int] = mapped_column(Integer)  # the sentence's offset in the text
+
+
+class AlertRow(Base):
+    """Something a watch's alert rule matched, recorded once ever (its key is unique in
+    the watch): written in the transaction of the page that caused it."""
+
+    __tablename__ = "alerts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    watch_id: Mapped[int] = mapped_column(ForeignKey("watches.id"))
+    rule: Mapped[str] = mapped_column(String(200))  # figure_change, speaker:NIS, ...
+    # what it is about, e.g. "figure_change:claim:12": the same event is one alert
+    key: Mapped[str] = mapped_column(String(400))
+    summary: Mapped[str] = mapped_column(Text)  # one line, as sent
+    url: Mapped[str | None] = mapped_column(Text)  # the article it was seen in
+    article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id"))
+    claim_id: Mapped[int | None] = mapped_column(ForeignKey("claims.id"))
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+    __table_args__ = (Index("ux_alerts_watch_key", "watch_id", "key", unique=True),)
+
+
+class DeliveryRow(Base):
+    """The outbox: one alert (or one day's digest) for one target of the watch.
+
+    pending → sending (claimed, committed) → sent | failed; a row left `sending` (the
+    process ended while it was being sent) is never sent again: at most once."""
+
+    __tablename__ = "deliveries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    watch_id: Mapped[int] = mapped_column(ForeignKey("watches.id"))
+    kind: Mapped[str] = mapped_column(String(16))  # alert | digest
+    alert_id: Mapped[int | None] = mapped_column(ForeignKey("alerts.id"), index=True)
+    day: Mapped[str | None] = mapped_column(String(10))  # a digest's day
+    # sha256 of the target URL: the URL itself (with its credentials) stays in the watch
+    target_key: Mapped[str] = mapped_column(String(64))
+    target: Mapped[str] = mapped_column(Text, default="")  # masked, once known
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)  # sending rounds
+    error: Mapped[str | None] = mapped_column(Text)
+    batch: Mapped[str | None] = mapped_column(String(36))  # the message it went out in
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    __table_args__ = (
+        Index("ix_deliveries_watch_status", "watch_id", "status"),
+        Index("ix_deliveries_batch", "batch"),
+        # one row per alert and target; one per digest day and target
+        Index("ux_deliveries_alert_target", "alert_id", "target_key", unique=True),
+        Index("ux_deliveries_digest_target", "watch_id", "kind", "day", "target_key", unique=True),
+    )

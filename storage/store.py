@@ -23,6 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage import fulltext, migrate
+from storage.alerts import AlertStore
 from storage.claims import ClaimStore
 from storage.clusters import ClusterStore
 from storage.common import iso, retrying
@@ -143,7 +144,7 @@ class LatestVersion:
     text: str
 
 
-class Store(ClusterStore, ClaimStore, ReportStore):
+class Store(ClusterStore, ClaimStore, ReportStore, AlertStore):
     """Open with Store.open(url); every method is one transaction, unless called in an
     atomic() block, whose transaction it joins."""
 

@@ -12,7 +12,7 @@ import tomllib
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 from urllib.parse import urlsplit
 
 from storage.urls import URLError, canonicalize_url
@@ -40,9 +40,17 @@ KNOWN_KEYS = {
     "earlier are not fetched",
     "digest_time": "time of the daily digest, 'HH:MM' in UTC (or with an offset: '09:00+02:00')",
     "allow_private_addresses": "true to allow loopback/private hosts (the offline newsroom)",
-    "notify": "where the daily digest goes: smtp:// email targets and Apprise URLs "
-    "(json://, slack://, ntfy://, mailto://, ...)",
+    "notify": "where the daily digest and the alerts go: smtp:// email targets and Apprise "
+    "URLs (json://, slack://, ntfy://, mailto://, ...)",
+    "alerts": "what is sent the moment a crawl run finds it: figure_change, new_story, "
+    "new_outlet, speaker:NAME, keyword:WORD",
+    "alert_every": "at most one alert message per target this often, e.g. '1h' (what comes "
+    "in between is sent together); default: one message per target per crawl run",
 }
+# The alert rules (crawler.alerts evaluates them): plain ones, and those naming a speaker
+# or a word after a colon.
+ALERT_RULES = ("figure_change", "new_story", "new_outlet")
+ALERT_RULES_NAMING = ("speaker", "keyword")
 
 
 class WatchError(ValueError):
@@ -71,7 +79,9 @@ class Watch:
     digest_time: time = time(7, 0)
     allow_private_addresses: bool = False
     description: str = ""
-    notify: tuple[str, ...] = ()  # digest targets (digest.delivery)
+    notify: tuple[str, ...] = ()  # digest and alert targets (digest.delivery)
+    alerts: tuple[str, ...] = ()  # alert rules, e.g. "figure_change", "speaker:NIS"
+    alert_every: timedelta | None = None  # the least time between two alert messages
     source: str = field(default="", compare=False)
 
     def is_on_topic(self, *texts: str) -> bool:
@@ -110,6 +120,10 @@ class Watch:
             "digest_time": self.digest_time.strftime("%H:%M"),
             "allow_private_addresses": self.allow_private_addresses,
             "notify": list(self.notify),
+            "alerts": list(self.alerts),
+            "alert_every_seconds": int(self.alert_every.total_seconds())
+            if self.alert_every
+            else None,
             # the file it was read from, so that another file naming the same watch is
             # noticed instead of merged into it (check_same_watch)
             "source": str(Path(self.source).resolve()) if self.source.endswith(".toml") else "",
@@ -168,6 +182,8 @@ def parse_watch(data: dict[str, Any], path: str | Path = "<watch>") -> Watch:
         digest_time=checker.clock_time("digest_time", time(7, 0)),
         allow_private_addresses=checker.boolean("allow_private_addresses", False),
         notify=checker.targets("notify"),
+        alerts=checker.alert_rules("alerts"),
+        alert_every=checker.duration("alert_every", None),
         source=str(path),
     )
     for key, urls in (("seeds", seeds), ("feeds", feeds), ("sitemaps", sitemaps)):
@@ -181,8 +197,10 @@ def parse_watch(data: dict[str, Any], path: str | Path = "<watch>") -> Watch:
 def watch_from_config(config: dict[str, Any], source: str = "<database>") -> Watch:
     """The watch a stored configuration (Watch.to_config) describes: what crawl workers,
     which have no watch files, crawl by."""
-    skipped = ("recrawl_interval_seconds", "window_seconds", "source")
+    skipped = ("recrawl_interval_seconds", "window_seconds", "alert_every_seconds", "source")
     data = {k: v for k, v in config.items() if k not in skipped}
+    if config.get("alert_every_seconds"):
+        data["alert_every"] = timedelta(seconds=int(config["alert_every_seconds"]))
     # as values, not written out as "21600s" to be read back
     for key, default in (("recrawl_interval", 21600), ("window", 30 * 86400)):
         data[key] = timedelta(seconds=int(config.get(f"{key}_seconds", default)))
@@ -227,6 +245,11 @@ def _ascii_host(domain: str) -> str:
         return domain  # an IP address, or a name IDNA refuses: kept as written
 
 
+def _tidy_rule(rule: str) -> str:
+    kind, colon, named = rule.partition(":")
+    return f"{kind}:{' '.join(named.split())}" if colon else kind
+
+
 def _hosts(urls: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(urlsplit(u).hostname or "" for u in urls))
 
@@ -269,6 +292,17 @@ class _Checker:
                                 "(e.g. smtp://HOST?from=A&to=B or json://HOST/PATH)")  # fmt: skip
         return targets
 
+    def alert_rules(self, key: str) -> tuple[str, ...]:
+        rules = self.strings(key)
+        for index, rule in enumerate(rules):
+            kind, colon, named = rule.partition(":")
+            plain = not colon and kind in ALERT_RULES
+            if not plain and not (colon and kind in ALERT_RULES_NAMING and named.strip()):
+                known = ", ".join([*ALERT_RULES, *(f"{k}:NAME" for k in ALERT_RULES_NAMING)])
+                raise self.fail(key, f"item {index + 1} is not an alert rule: {rule!r} "
+                                f"(known: {known})")  # fmt: skip
+        return tuple(dict.fromkeys(_tidy_rule(rule) for rule in rules))
+
     def urls(self, key: str) -> tuple[str, ...]:
         urls = self.strings(key)
         for index, url in enumerate(urls):
@@ -292,7 +326,13 @@ class _Checker:
             raise self.fail(key, f"expected true or false, got {value!r}")
         return value
 
-    def duration(self, key: str, default: timedelta, most: timedelta = MAX_DURATION) -> timedelta:
+    @overload
+    def duration(self, key: str, default: timedelta, most: timedelta = ...) -> timedelta: ...
+    @overload
+    def duration(self, key: str, default: None, most: timedelta = ...) -> timedelta | None: ...
+    def duration(
+        self, key: str, default: timedelta | None, most: timedelta = MAX_DURATION
+    ) -> timedelta | None:
         """A duration written '30m', '6h' or '1d' (or a timedelta: the stored form)."""
         value = self.data.get(key)
         if value is None:

@@ -11,6 +11,7 @@ import click
 
 from wirewatch import __version__
 from wirewatch.commands import (
+    alerts,
     articles,
     claims,
     clusters,
@@ -54,7 +55,7 @@ def main() -> None:
 COMMANDS = (
     watch.watch_group, crawl.crawl, articles.articles, extract.extract, clusters.clusters,
     dedup.dedup, claims.claims_group, db.db_group, search.search, run.run, worker.worker,
-    digest.digest, newsroom.newsroom, demo.demo,
+    digest.digest, alerts.alerts_group, newsroom.newsroom, demo.demo,
 )  # fmt: skip
 for command in COMMANDS:
     main.add_command(command)

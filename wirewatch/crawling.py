@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
+import logging
 from collections import Counter
+from collections.abc import Sequence
 from typing import Any
 
 from rich.console import Console
@@ -11,10 +14,13 @@ from rich.table import Table
 from rich.text import Text
 
 from crawler.runner import CrawlOptions, run_crawl
+from digest.outbox import AlertSending, send_alerts
+from storage.errors import explain
 from storage.store import RunInfo, Store
 from watches import Watch
 from wirewatch.output import plural, print_json
 
+logger = logging.getLogger(__name__)
 ERROR_KIND_WIDTH = 24
 LISTING_ROWS = (
     ("feeds_read", "feeds read"),
@@ -95,7 +101,17 @@ def crawl_with_progress(
         return run_crawl(watch, store, options)
 
 
-def print_run_summary(run: RunInfo, fmt: str) -> None:
+def send_alerts_of_run(store: Store, watch: Watch) -> list[AlertSending]:
+    """Send what the run's alert rules found; a failure is logged, never raised: the
+    alerts wait in the outbox for the next run (or `wirewatch alerts send`)."""
+    try:
+        return send_alerts(store, watch.name, watch.notify, watch.alert_every)
+    except Exception as exc:
+        logger.error("the alerts of %s were not sent: %s", watch.name, explain(exc))
+        return []
+
+
+def print_run_summary(run: RunInfo, fmt: str, alerts: Sequence[AlertSending] = ()) -> None:
     stats = run.stats
     if fmt == "json":
         print_json(
@@ -107,6 +123,7 @@ def print_run_summary(run: RunInfo, fmt: str) -> None:
                 "finished_at": run.finished_at.isoformat() + "Z" if run.finished_at else None,
                 "stats": stats,
                 "error": run.error,
+                "alerts": [dataclasses.asdict(a) for a in alerts],
             }
         )
         return
@@ -135,6 +152,10 @@ def print_run_summary(run: RunInfo, fmt: str) -> None:
     for kind, count in sorted(errors.items()):
         table.add_row(f"  {kind}", str(count))
     console.print(table)
+    for sending in alerts:
+        why = f": {sending.error}" if sending.error else ""
+        line = f"alerts: {sending.alerts} {sending.status} to {sending.target}{why}"
+        console.print(Text(line, style="red" if sending.status in ("failed", "pending") else ""))
     if run.error:
         console.print(Text(run.error, style="red"))
 

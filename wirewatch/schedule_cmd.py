@@ -40,6 +40,9 @@ def describe(outcome: JobOutcome) -> str:
         head += str(Path(outcome.paths[0]).parent)
     elif outcome.paths:
         head += " · " + ", ".join(outcome.paths)
+    for sending in outcome.alerts:
+        head += f" · {plural(sending.alerts, 'alert')} {sending.status} to {sending.target}"
+        head += f" ({sending.error})" if sending.error else ""
     if outcome.error and outcome.status != "finished":
         head += f" · {outcome.error}"
     return head

@@ -46,12 +46,14 @@ def crawl(
 
     Fetches the seeds, follows on-topic related links up to the watch's depth, reads
     the outlets' feeds and news sitemaps, extracts every article and stores it, with
-    a new version whenever its text changed. Prints a summary at the end.
+    a new version whenever its text changed. Prints a summary at the end. What the
+    watch's alert rules found is then sent to its notify targets (a target that fails
+    never fails the crawl: its alerts wait for the next run; see wirewatch alerts).
 
     Example: wirewatch crawl seeds/demo.toml --db sqlite:///news.db
     """
     from crawler.runs import CrawlBusy
-    from wirewatch.crawling import crawl_with_progress, print_run_summary
+    from wirewatch.crawling import crawl_with_progress, print_run_summary, send_alerts_of_run
 
     watch = load_watch_or_fail(watch_file)
     if max_pages is not None:
@@ -64,7 +66,8 @@ def crawl(
             run = crawl_with_progress(watch, store, settings, log_level(), log_file, show)
         except CrawlBusy as exc:
             raise WirewatchError(str(exc)) from exc
-    print_run_summary(run, fmt)
+        alerts = send_alerts_of_run(store, watch)
+    print_run_summary(run, fmt, alerts)
     if run.status == "failed":
         raise WirewatchError(f"crawl run {run.id} failed: {run.error or 'see the log'}")
     if run.status == "interrupted":

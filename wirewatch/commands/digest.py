@@ -55,9 +55,15 @@ from wirewatch.output import print_json
     help="With --send: send to this target instead of the watch's own (repeatable), "
     "e.g. to try one: smtp://HOST:PORT?from=A&to=B, json://HOST/PATH.",
 )
+@click.option(
+    "--again",
+    is_flag=True,
+    help="With --send: send to targets that had this day's digest already (each day's "
+    "delivery to each target is recorded, and not repeated without it).",
+)
 @table_or_json_option("How to list the files written (and, with --send, where they went).")
 def digest(db_url: str, watch_names: tuple[str, ...], day: Any, out_dir: str, send: bool,
-           targets: tuple[str, ...], fmt: str) -> None:  # fmt: skip
+           targets: tuple[str, ...], again: bool, fmt: str) -> None:  # fmt: skip
     """Write the daily digest of watches: Markdown, HTML and JSON.
 
     For each watch and day: the day in numbers, new stories with their syndication
@@ -75,11 +81,12 @@ def digest(db_url: str, watch_names: tuple[str, ...], day: Any, out_dir: str, se
     from datetime import timedelta
 
     from digest import DigestError, write_digests
-    from digest.delivery import digest_from_files, send_digest
+    from digest.delivery import digest_from_files
+    from digest.outbox import send_digest_once
     from storage.store import utcnow
 
-    if targets and not send:
-        raise BadInput("--notify only works with --send")
+    if (targets or again) and not send:
+        raise BadInput("--notify and --again only work with --send")
     check_notify_options(targets)
     the_day = (day or utcnow() - timedelta(days=1)).date()
     written, failed = [], []
@@ -101,10 +108,12 @@ def digest(db_url: str, watch_names: tuple[str, ...], day: Any, out_dir: str, se
                 to = list(targets) or list(config.get("notify") or [])
                 if not to:
                     click.echo(f"{name}: no notify targets: nothing sent", err=True)
-                for sent in send_digest(to, digest_from_files(paths)):
+                digest = digest_from_files(paths)
+                for sent in send_digest_once(store, name, to, digest, again=again):
                     written.append({**row, "target": sent.target, "sent": sent.sent,
-                                    "attempts": sent.attempts, "error": sent.error})  # fmt: skip
-                    if not sent.sent:
+                                    "attempts": sent.attempts, "skipped": sent.skipped,
+                                    "error": sent.error})  # fmt: skip
+                    if not (sent.sent or sent.skipped):
                         failed.append(f"{name} to {sent.target}: {sent.error}")
     if fmt == "json":
         print_json(written)
@@ -113,7 +122,8 @@ def digest(db_url: str, watch_names: tuple[str, ...], day: Any, out_dir: str, se
             if "path" in row:
                 click.echo(row["path"])
             else:
-                click.echo(f"{'sent' if row['sent'] else 'NOT SENT'} to {row['target']}"
+                said = "sent" if row["sent"] else "not sent" if row["skipped"] else "NOT SENT"
+                click.echo(f"{said} to {row['target']}"
                            + (f": {row['error']}" if row["error"] else ""))  # fmt: skip
     if failed:
         raise WirewatchError("the digest could not be sent: " + "; ".join(failed))
