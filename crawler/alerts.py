@@ -142,7 +142,7 @@ class AlertRules:
                     NewAlert(
                         f"speaker:{name}",
                         f"speaker:claim:{claim_id}",
-                        f"{speaker_label(claim['speaker'])} {claim['cue']}: "
+                        f"{speaker_label(claim['speaker'])} ({claim['cue']}): "
                         f"{said} ({page.outlet_name})",
                         page.url,
                         page.article_id,

@@ -120,17 +120,25 @@ def article_html(title: str, paragraphs: list[str], head: str = "", after: str =
 
 class WebhookInbox:
     """A webhook receiver on 127.0.0.1: keeps the JSON body of every POST; answers 500
-    to the first `failures` of them, 200 after. Use as a context manager."""
+    to the first `failures` of them, 200 after. With `hold`, it answers nothing until
+    `release` is set (`arrived` is set when a body has come in): the sender is caught
+    between sending and hearing back. Use as a context manager."""
 
-    def __init__(self, failures: int = 0) -> None:
+    def __init__(self, failures: int = 0, hold: bool = False) -> None:
         self.received: list[dict[str, Any]] = []
         self.failures = failures
+        self.arrived = threading.Event()
+        self.release = threading.Event()
+        if not hold:
+            self.release.set()
         inbox = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 inbox.received.append(json.loads(body))
+                inbox.arrived.set()
+                inbox.release.wait(60)
                 status = 500 if inbox.failures > 0 else 200
                 inbox.failures -= 1
                 self.send_response(status)
@@ -148,6 +156,7 @@ class WebhookInbox:
         return self
 
     def __exit__(self, *_: object) -> None:
+        self.release.set()
         self._server.shutdown()
         self._server.server_close()
 

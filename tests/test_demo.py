@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import socket
 import subprocess
 import sys
@@ -74,12 +75,20 @@ def test_demo_replays_the_days_through_the_scheduler(tmp_path: Path) -> None:
     assert len([t for t in titles if t.startswith("demo, ")]) == days >= len(DAYS)
     # each morning the scheduler sent the digest of the day before; on the last, the
     # missed quiet days were written but not sent, only the newest of them (10-28)
-    sent = [payload["title"] for payload in hook.received]
+    titles = [payload["title"] for payload in hook.received]
+    sent = [t for t in titles if re.match(r"demo, \d{4}-\d\d-\d\d: ", t)]
     expected = [*DAYS[:-1], "2024-10-28"]
     assert [t.split(":")[0] for t in sent] == [f"demo, {day}" for day in expected]
     assert sent[DAYS.index(FIGURES_DAY)].startswith(
         f"demo, {FIGURES_DAY}: NIS: 1,500 → about 3,000 troops"
     )
+    # and the alerts of seeds/demo.toml as each run found them: the NIS figure on the
+    # day it moved (before that day's digest, the next morning), once
+    alerts = [p for p in hook.received if p["title"] not in sent]
+    moved = [p for p in alerts if "Figure changed: NIS: 1,500 → about 3,000 troops" in p["message"]]
+    assert len(moved) == 1 and "Figure changed: NIS" in moved[0]["title"]
+    assert titles.index(moved[0]["title"]) < titles.index(sent[DAYS.index(FIGURES_DAY)])
+    assert "alerts sent to json://" in out
     rows = query(db_url, "select site_name, title, published from articles order by site_name")
     sites = {site.lower() for site, _, _ in rows}
     newsroom = {o.name.lower() for o in OUTLETS if o.key not in ("edge", "realpages")}

@@ -166,6 +166,14 @@ def test_digest_send_emails_the_day_and_says_what_it_could_not_send(
         args = ["digest", "--db", digests[0], "--watch", "demo", "--date", FIGURES_DAY,
                 "--out", str(tmp_path), "--send", "--format", "json"]  # fmt: skip
         result = CliRunner().invoke(main, [*args, "--notify", target])
+        # each day's delivery to each target is recorded: sent once, unless --again
+        repeated = CliRunner().invoke(main, [*args, "--notify", target])
+        assert repeated.exit_code == 0, repeated.output
+        (skipped,) = [row for row in json.loads(repeated.stdout) if "target" in row]
+        assert not skipped["sent"] and skipped["skipped"] and len(inbox.envelopes) == 1
+        again = CliRunner().invoke(main, [*args, "--notify", target, "--again"])
+        assert again.exit_code == 0 and len(inbox.envelopes) == 2, again.output
+        inbox.envelopes.pop()
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)
     assert [row["sent"] for row in rows if "target" in row] == [True]
