@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, and_, func, insert, select, update
+from sqlalchemy import Table, and_, func, select, update
 
 from storage.common import HasSessions, iso, retrying
 from storage.dialect import insert_ignoring_conflicts
@@ -114,7 +114,11 @@ class AlertStore:
                 for key in target_keys
             ]
             if rows:
-                connection.execute(insert(DELIVERIES), rows)
+                # (two workers of a run take the story lock before this; ignored anyway)
+                connection.execute(
+                    insert_ignoring_conflicts(self.engine, DELIVERIES, ["alert_id", "target_key"]),
+                    rows,
+                )
             return len(new)
 
     def version_claims(self: HasSessions, version_id: int) -> list[dict[str, Any]]:

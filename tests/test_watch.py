@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from tests.conftest import REPO
-from watches import WatchError, load_watch
+from watches import WatchError, load_watch, parse_watch
 from wirewatch.cli import main
 
 SEED_FILES = sorted((REPO / "seeds").glob("*.toml"))
@@ -234,3 +234,22 @@ def test_a_watch_comes_back_whole_from_its_stored_form(path: Path) -> None:
     watch = load_watch(path)
     again = watch_from_config(watch.to_config())
     assert dataclasses.replace(again, source=watch.source) == watch
+
+
+def test_the_readmes_example_watch_files_are_valid_with_their_targets() -> None:
+    """The complete watch files the README shows (email, chat webhook) are read as
+    `wirewatch watch check` reads them: their rules parse and every target is one the
+    sender accepts."""
+    import re
+    import tomllib
+
+    from digest.delivery import check_target
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    blocks = [b for b in re.findall(r"```toml\n(.*?)```", readme, re.S) if "\nseeds" in b]
+    assert len(blocks) >= 2
+    for block in blocks:
+        watch = parse_watch(tomllib.loads(block), "README.md")
+        assert watch.notify and watch.alerts
+        for target in watch.notify:
+            check_target(target)

@@ -31,10 +31,15 @@ def watch_check(watch_files: tuple[str, ...]) -> None:
             click.echo(f"Error: {exc.message if isinstance(exc, BadInput) else exc}", err=True)
             bad += 1
             continue
+        sent = f", {plural(len(watch.notify), 'notify target')}" if watch.notify else ""
+        rules = f", alerts: {', '.join(watch.alerts)}" if watch.alerts else ""
         click.echo(
             f"{path}: ok ({watch.name}: {plural(len(watch.seeds), 'seed')}, depth "
-            f"{watch.depth}, max {plural(watch.max_pages, 'page')})"
+            f"{watch.depth}, max {plural(watch.max_pages, 'page')}{sent}{rules})"
         )
+        if watch.alerts and not watch.notify:
+            click.echo(f"{path}: note: alerts without notify targets are recorded (wirewatch "
+                       "alerts list), not sent", err=True)  # fmt: skip
     if bad:
         raise BadInput(f"{plural(bad, 'watch file')} of {len(watch_files)} cannot be used")
 
