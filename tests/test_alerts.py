@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import text
 
 from crawler.alerts import AlertRules, PageFacts
 from digest.outbox import MAX_ROUNDS, UNSURE, AlertMessage, list_outbox, send_alerts
@@ -176,8 +177,9 @@ def test_a_target_that_fails_is_tried_again_next_time_and_the_failure_is_recorde
 def test_a_target_that_stays_down_is_failed_after_its_rounds_with_the_reason(
     tmp_path: Path,
 ) -> None:
-    down = "json://127.0.0.1:9/hook"  # the discard port: nothing listens
-    with Store.open(f"sqlite:///{tmp_path / 'outbox.db'}") as store:
+    down = "json://desk:s3cret@127.0.0.1:9/hook"  # the discard port: nothing listens
+    db_url = f"sqlite:///{tmp_path / 'outbox.db'}"
+    with Store.open(db_url) as store:
         watch_id = stored_watch(store, [down])
         record(store, watch_id, [down], "moved")
         outcomes = [send_alerts(store, "story", [down], pause=no_pause)[0].status
@@ -185,7 +187,15 @@ def test_a_target_that_stays_down_is_failed_after_its_rounds_with_the_reason(
         assert outcomes == ["pending"] * (MAX_ROUNDS - 1) + ["failed"]
         (row,) = list_outbox(store, status="failed")
         assert row["attempts"] == MAX_ROUNDS and row["error"]
+        assert row["target"] == "json://desk:***@127.0.0.1:9/hook"
         assert send_alerts(store, "story", [down], pause=no_pause) == []
+    # the password is in no line of the list, nor in the database's outbox
+    listed = CliRunner().invoke(main, ["alerts", "list", "--db", db_url, "--format", "json"])
+    assert listed.exit_code == 0 and "s3cret" not in listed.output
+    assert "desk:***@" in listed.output
+    with Store.open(db_url) as store, store.session() as session:
+        outbox = session.execute(text("select * from deliveries")).all()
+        assert "s3cret" not in repr(outbox)
 
 
 def test_a_burst_is_one_message_and_alert_every_holds_the_next(store_url: str) -> None:
