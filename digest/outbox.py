@@ -120,16 +120,15 @@ def send_alerts(
         if every and last is not None and store.clock() - last < every:
             results.append(AlertSending(masked, count, "held"))  # sent with the next ones
             continue
-        results.append(_send_batch(store, watch, watch_id, key, url, pause))
+        results.append(_send_batch(store, watch, watch_id, key, url, masked, pause))
     for result in results:
         logger.info("alerts of %s to %s: %d %s%s", watch, result.target, result.alerts,
                     result.status, f" ({result.error})" if result.error else "")  # fmt: skip
     return [r for r in results if r.alerts]
 
 
-def _send_batch(store: Store, watch: str, watch_id: int, key: str, url: str,
+def _send_batch(store: Store, watch: str, watch_id: int, key: str, url: str, masked: str,
                 pause: Callable[[float], None]) -> AlertSending:  # fmt: skip
-    masked = mask_target(url)
     batch = str(uuid.uuid4())
     claimed = store.claim_alerts(watch_id, key, masked, batch)
     if not claimed.alerts:  # another sender took them first

@@ -83,7 +83,10 @@ class AlertStore:
                     )
                 ).scalars()
             )
-            new = [a for a in dict((a.key, a) for a in alerts).values() if a.key not in known]
+            first: dict[str, NewAlert] = {}  # one alert a key: the rule named first
+            for alert in alerts:
+                first.setdefault(alert.key, alert)
+            new = [a for a in first.values() if a.key not in known]
             if not new:
                 return 0
             connection.execute(
