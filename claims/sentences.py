@@ -124,3 +124,8 @@ def _trimmed(text: str, start: int, end: int) -> Iterator[Sentence]:
         end -= 1
     if end > start:
         yield Sentence(text[start:end], start, end)
+
+
+def shortened(text: str, limit: int) -> str:
+    """`text` in at most `limit` characters: cut at the limit, an ellipsis marking the cut."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

@@ -29,6 +29,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
 from claims.figures import figure_changes, speaker_label
+from claims.sentences import shortened
 from crawler.items import PageItem
 from crawler.writer import store_for, writer_for
 from storage import Store
@@ -195,20 +196,12 @@ class AlertPipeline:
         if item.version_id is None or item.article_id is None:
             return  # an unchanged text, or not an article
         article = item.analysis.extraction.article
-        facts = self.store.article_facts(item.article_id)
-        if article is None or facts is None:
+        source = self.store.article_source(item.article_id)
+        if article is None or source is None:
             return
-        page = PageFacts(
-            item.article_id,
-            item.version_id,
-            item.outcome == "new",
-            article.title,
-            article.text,
-            facts["canonical_url"],
-            facts["outlet"],
-            facts["site_name"] or facts["outlet"],
-            item.cluster_id,
-        )
+        url, outlet, shown_as = source
+        page = PageFacts(item.article_id, item.version_id, item.outcome == "new", article.title,
+                         article.text, url, outlet, shown_as, item.cluster_id)  # fmt: skip
         alerts = self.rules.matches(self.store, self.watch_id, page)
         if alerts:
             new = self.store.record_alerts(self.watch_id, self.run_id, alerts, self.targets)
@@ -229,5 +222,4 @@ def _is_speaker(name: str, speaker: str) -> bool:
 
 
 def _shortened(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= SHOWN_CHARACTERS else text[: SHOWN_CHARACTERS - 1] + "…"
+    return shortened(" ".join(text.split()), SHOWN_CHARACTERS)

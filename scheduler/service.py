@@ -300,11 +300,11 @@ class WatchScheduler:
         if not targets:
             return None
         failed = []
+        store = self.store.at(self._virtual_now)
         for index, paths in enumerate(written):
             digest = digest_from_files(paths)
             if index < len(written) - 1 and not anything_new(digest.report):
                 continue
-            store = self.store.at(self._virtual_now)
             for delivery in send_digest_once(store, watch_name, targets, digest):
                 if not (delivery.sent or delivery.skipped):
                     failed.append(f"{digest.report['date']} not sent to {delivery.target}: "

@@ -124,6 +124,15 @@ class AlertStore:
                 )
             return len(new)
 
+    def article_source(self: HasSessions, article_id: int) -> tuple[str, str, str] | None:
+        """An article's canonical URL, outlet (host) and the name it is shown by."""
+        query = select(ArticleRow.canonical_url, ArticleRow.outlet, ArticleRow.site_name).where(
+            ArticleRow.id == article_id
+        )
+        with self.session() as s:
+            row = s.execute(query).one_or_none()
+        return None if row is None else (row[0], row[1], row[2] or row[1])
+
     def version_claims(self: HasSessions, version_id: int) -> list[dict[str, Any]]:
         """The claims first seen in an article version, with the earlier claim an update
         or corroboration refers to (its sentence and quantities), oldest first."""

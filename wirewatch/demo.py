@@ -12,6 +12,7 @@ import click
 from rich.console import Console
 from rich.text import Text
 
+from claims.sentences import shortened
 from digest import collect_day, feed_path, write_digests
 from digest.report import claim_words
 from newsroom import OUTLETS, Newsroom
@@ -26,6 +27,7 @@ from wirewatch.output import plural
 from wirewatch.schedule_cmd import describe
 
 DEMO_WATCH = "demo.toml"
+SHOWN_CHARACTERS = 140  # of a claim, on the day's line
 DEMO_DB = "demo.db"
 # One request at a time and extraction inline: the crawl goes in the same order on every
 # run, and so do the article and story ids, and every digest file is the same.
@@ -184,10 +186,11 @@ def print_day(
     for group in report["claims"]:
         for claim in group["claims"]:
             words = claim_words(claim)
+            said = shortened(words["said"], SHOWN_CHARACTERS)
             console.print(
                 _line(
                     ("claim", "magenta"),
-                    f"{words['speaker']} ({words['cue']}): {_shorten(words['said'])}",
+                    f"{words['speaker']} ({words['cue']}): {said}",
                     (f" {words['figures']}" if words["figures"] else "", "cyan"),
                     (f" {claim['first_outlet']}", "dim"),
                 )
@@ -199,7 +202,3 @@ def print_day(
 def _line(label: tuple[str, str], *parts: str | tuple[str, str]) -> Text:
     """'  label   rest', the label styled and padded to line up."""
     return Text.assemble("  ", (f"{label[0]:<8}", label[1]), *parts)
-
-
-def _shorten(text: str, limit: int = 140) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
