@@ -127,7 +127,9 @@ def test_three_workers_store_what_one_process_stores(
     single_db = f"sqlite:///{tmp_path / 'single.db'}"
     settings = {"WIREWATCH_EXTRACTION_WORKERS": 1}
     with Newsroom(port=0, day=0) as room:
-        watch = load_watch(demo_watch_for(room, tmp_path, with_feeds=True, name=name))
+        watch = load_watch(demo_watch_for(room, tmp_path, with_feeds=True, name=name,
+                                          alerts=["figure_change", "new_outlet", "speaker:NIS"],
+                                          notify=["json://127.0.0.1:9/hook"]))  # fmt: skip
         with Store.open(single_db) as store:
             for day in REPLAYED_DAYS:
                 room.set_day(day)
@@ -153,6 +155,25 @@ def test_three_workers_store_what_one_process_stores(
     assert shared["clusters"] == single["clusters"]
     assert len(shared["claims"]) == len(single["claims"]) > 20
     assert shared["claims"] == single["claims"]
+    # the alerts of the second day, each recorded once with one pending delivery: the
+    # same figure changes, outlets and NIS claims (where a syndicated claim or a new
+    # outlet was seen first depends on the order pages came in: compared without it)
+    single_alerts, shared_alerts = recorded_alerts(single_db), recorded_alerts(pg_url)
+    assert shared_alerts == single_alerts and single_alerts["figure_change"]
+    assert single_alerts["new_outlet"] and single_alerts["speaker:NIS"]
+    deliveries = query(pg_url, "select count(*), count(distinct alert_id) from deliveries"
+                               " where status = 'pending'")  # fmt: skip
+    assert deliveries == [(sum(len(v) for v in shared_alerts.values()),) * 2]
+
+
+def recorded_alerts(db_url: str) -> dict[str, list[str]]:
+    """Alerts by rule: what a figure-change or speaker alert says (not the outlet it names
+    last, in brackets), a new outlet's host."""
+    found: dict[str, list[str]] = defaultdict(list)
+    for rule, key, summary in query(db_url, "select rule, key, summary from alerts"):
+        said = summary.rsplit(" (", 1)[0]
+        found[rule].append(key.split(":", 1)[1] if rule == "new_outlet" else said)
+    return {rule: sorted(values) for rule, values in found.items()}
 
 
 def _slow_watch(tmp_path: Path, slow_site: str) -> Any:
