@@ -89,6 +89,9 @@ def test_demo_replays_the_days_through_the_scheduler(tmp_path: Path) -> None:
     assert len(moved) == 1 and "Figure changed: NIS" in moved[0]["title"]
     assert titles.index(moved[0]["title"]) < titles.index(sent[DAYS.index(FIGURES_DAY)])
     assert "alerts sent to json://" in out
+    # and each day's printout lists the alerts its run found, and where they went
+    words = " ".join(out.split())  # the lines wrap at the console's width
+    assert "alert Figure changed: NIS: 1,500 → about 3,000 troops (AJP) (sent to json://" in words
     rows = query(db_url, "select site_name, title, published from articles order by site_name")
     sites = {site.lower() for site, _, _ in rows}
     newsroom = {o.name.lower() for o in OUTLETS if o.key not in ("edge", "realpages")}

@@ -14,6 +14,7 @@ from rich.text import Text
 
 from claims.sentences import shortened
 from digest import collect_day, feed_path, write_digests
+from digest.outbox import list_outbox
 from digest.report import claim_words
 from newsroom import OUTLETS, Newsroom
 from newsroom.server import DEFAULT_PORT
@@ -28,6 +29,7 @@ from wirewatch.schedule_cmd import describe
 
 DEMO_WATCH = "demo.toml"
 SHOWN_CHARACTERS = 140  # of a claim, on the day's line
+NOT_SENT = "recorded; wirewatch demo --notify URL sends it"
 DEMO_DB = "demo.db"
 # One request at a time and extraction inline: the crawl goes in the same order on every
 # run, and so do the article and story ids, and every digest file is the same.
@@ -197,6 +199,18 @@ def print_day(
             )
     for change in report["figure_changes"]:
         console.print(Text.assemble(("  figure changed ", "bold red"), change["summary"]))
+    for summary, where in _alerts_of_day(store, watch, DAYS[day]).items():
+        console.print(_line(("alert", "bold red"), summary, (f" ({where})", "dim")))
+
+
+def _alerts_of_day(store: Store, watch: str, day: str) -> dict[str, str]:
+    """The alerts the day's run found, oldest first, each with where it went."""
+    went: dict[str, list[str]] = {}
+    for row in reversed(list_outbox(store, watch)):
+        if row["kind"] == "alert" and (row["queued_at"] or "").startswith(day):
+            where = f"{row['status']} to {row['target']}" if row["target"] else NOT_SENT
+            went.setdefault(row["summary"], []).append(where)
+    return {summary: ", ".join(places) for summary, places in went.items()}
 
 
 def _line(label: tuple[str, str], *parts: str | tuple[str, str]) -> Text:
