@@ -98,6 +98,10 @@ WIREWATCH_MAX_SITEMAP_BYTES = 50 * 1024 * 1024
 # Assign story clusters as articles arrive (see crawler/clustering.py).
 WIREWATCH_CLUSTERING = True
 
+# Check the watch's alert rules as each page is stored (see crawler/alerts.py); a watch
+# without rules costs nothing.
+WIREWATCH_ALERTS = True
+
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
