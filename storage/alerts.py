@@ -228,13 +228,7 @@ class AlertStore:
                     DELIVERIES.c.kind == "alert",
                     DELIVERIES.c.status == PENDING,
                 )
-                .values(
-                    status=SENDING,
-                    batch=batch,
-                    target=target,
-                    updated_at=now,
-                    attempts=DELIVERIES.c.attempts + 1,
-                )
+                .values(_claiming(batch, target, now))
             )
             query = (
                 select(ALERTS)
@@ -277,14 +271,7 @@ class AlertStore:
             claimed = connection.execute(
                 update(DELIVERIES)
                 .where(where, DELIVERIES.c.status.in_(claimable))
-                .values(
-                    status=SENDING,
-                    batch=batch,
-                    target=target,
-                    updated_at=now,
-                    attempts=DELIVERIES.c.attempts + 1,
-                    error=None,
-                )
+                .values(_claiming(batch, target, now))
             )
             return bool(claimed.rowcount)
 
@@ -398,6 +385,13 @@ class AlertStore:
                 ]
         rows.sort(key=lambda r: (r["queued_at"] or "", r["alert_id"] or 0), reverse=True)
         return rows[:limit]
+
+
+def _claiming(batch: str, target: str, now: datetime) -> dict[str, Any]:
+    """A delivery claimed for sending, in `batch`: one more sending round, and the last
+    round's error gone (a process that ends mid-send leaves no stale reason behind)."""
+    return {"status": SENDING, "batch": batch, "target": target, "updated_at": now,
+            "attempts": DELIVERIES.c.attempts + 1, "error": None}  # fmt: skip
 
 
 def _delivery(

@@ -174,6 +174,22 @@ def test_a_target_that_fails_is_tried_again_next_time_and_the_failure_is_recorde
         assert row["status"] == "sent" and row["error"] is None
 
 
+def test_a_retry_cut_short_says_it_may_have_arrived_not_the_last_rounds_error(
+    tmp_path: Path,
+) -> None:
+    down = "json://127.0.0.1:9/hook"
+    with Store.open(f"sqlite:///{tmp_path / 'outbox.db'}") as store:
+        watch_id = stored_watch(store, [down])
+        record(store, watch_id, [down], "moved")
+        (failed,) = send_alerts(store, "story", [down], pause=no_pause)
+        assert failed.status == "pending" and failed.error
+        # the next round claims it, and its process ends before it can say what happened
+        claimed = store.claim_alerts(watch_id, target_key(down), "json://127.0.0.1:9/hook", "b2")
+        assert len(claimed.alerts) == 1
+        (row,) = list_outbox(store)
+    assert row["status"] == "sending" and row["error"] == UNSURE and row["attempts"] == 2
+
+
 def test_a_target_that_stays_down_is_failed_after_its_rounds_with_the_reason(
     tmp_path: Path,
 ) -> None:
